@@ -1,0 +1,193 @@
+"""The one implementation of points, totals, weighted score and accept/review rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rubric_lsp.language.checks import bound_check
+from rubric_lsp.language.model import Document, Rule, ScoreEntry
+
+Status = Literal["scored", "unscored", "error", "skipped"]
+
+
+@dataclass(frozen=True)
+class Subscore:
+    """A measured result for one criterion: a score in [0, 1] or a reason why not."""
+
+    score: float | None
+    status: Status = "scored"
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One criterion's weight, binding, points on the scale and normalised score."""
+
+    name: str
+    weight: float
+    check: str | None
+    points: float | None
+    score: float | None
+    status: Status
+    comment: str
+    # "measured" when a critic produced it, "hand" when it came from score/rescore.
+    source: Literal["measured", "hand", "none"] = "none"
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """Whether one accept_if or review_if rule holds, and the numbers it saw."""
+
+    text: str
+    passed: bool
+    detail: str
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the acceptance step decides, in one inspectable value."""
+
+    criteria: dict[str, CriterionResult]
+    total: float
+    max_total: float
+    final_score: float | None
+    accepted: bool | None
+    review: bool
+    rules: list[RuleResult] = field(default_factory=list)
+
+    @property
+    def failed_rules(self) -> list[str]:
+        """The accept_if rules that did not hold, as written."""
+        return [result.text for result in self.rules if not result.passed]
+
+
+def rule_text(rule: Rule) -> str:
+    """A rule as it would be written in the file."""
+    parts = [rule.keyword.text]
+    if rule.target is not None:
+        parts.append(rule.target.text)
+    parts.extend(value.raw for value in rule.arguments)
+    return " ".join(parts)
+
+
+def hand_scores(document: Document) -> dict[str, ScoreEntry]:
+    """The latest score/rescore entry for each criterion, in source order."""
+    latest: dict[str, ScoreEntry] = {}
+    for block in document.blocks:
+        if block.kind in ("score", "rescore"):
+            for entry in block.entries:
+                if isinstance(entry, ScoreEntry):
+                    latest[entry.name.text] = entry
+    return latest
+
+
+def weighted_score(pairs: Mapping[str, tuple[float, float]]) -> float | None:
+    """Σ(weight·score)/Σweight over (weight, score) pairs; None when there are none."""
+    total_weight = sum(weight for weight, _ in pairs.values())
+    if not pairs or total_weight <= 0:
+        return None
+    return sum(weight * score for weight, score in pairs.values()) / total_weight
+
+
+def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None) -> Evaluation:
+    """Combine measured subscores and hand scores, then apply accept_if and review_if."""
+    measured = measured or {}
+    _, scale_max = document.scale
+    hand = hand_scores(document)
+    criteria: dict[str, CriterionResult] = {}
+    for criterion in document.criteria:
+        name = criterion.name.text
+        if name in criteria:
+            continue
+        check = bound_check(criterion)
+        entry = hand.get(name)
+        if name in measured:
+            sub = measured[name]
+            score = None if sub.score is None else min(1.0, max(0.0, sub.score))
+            points = None if score is None else score * scale_max
+            status: Status = sub.status if score is not None or sub.status != "scored" else "unscored"
+            result = CriterionResult(
+                name, criterion.weight, check, points, score, status, sub.comment, "measured"
+            )
+        elif entry is not None and entry.points.number is not None:
+            points = entry.points.number
+            comment = entry.comment.text if entry.comment else ""
+            result = CriterionResult(
+                name, criterion.weight, check, points, points / scale_max, "scored", comment, "hand"
+            )
+        else:
+            result = CriterionResult(name, criterion.weight, check, None, None, "unscored", "")
+        criteria[name] = result
+
+    scored = {
+        name: (result.weight, result.score)
+        for name, result in criteria.items()
+        if result.score is not None
+    }
+    final = weighted_score(scored)
+    total = sum(result.points for result in criteria.values() if result.points is not None)
+    max_total = scale_max * len(criteria)
+
+    rules: list[RuleResult] = []
+    accept = document.first("accept_if")
+    if accept is not None:
+        for entry in accept.entries:
+            if isinstance(entry, Rule):
+                rules.append(_check_rule(entry, criteria, total, final))
+    review = False
+    review_block = document.first("review_if")
+    if review_block is not None:
+        for entry in review_block.entries:
+            if isinstance(entry, Rule) and _review_rule_holds(entry, final):
+                review = True
+    accepted = None if accept is None else all(result.passed for result in rules)
+    return Evaluation(criteria, total, max_total, final, accepted, review, rules)
+
+
+def _number(rule: Rule, index: int) -> float | None:
+    if index >= len(rule.arguments):
+        return None
+    return rule.arguments[index].number
+
+
+def _check_rule(
+    rule: Rule, criteria: Mapping[str, CriterionResult], total: float, final: float | None
+) -> RuleResult:
+    """Decide one accept_if rule; unknown or malformed rules fail (validation says why)."""
+    text = rule_text(rule)
+    keyword = rule.keyword.text
+    limit = _number(rule, 0)
+    if limit is None:
+        return RuleResult(text, False, "rule has no number", rule)
+    if keyword == "total_gte":
+        return RuleResult(text, total >= limit, f"total {_fmt(total)} vs {_fmt(limit)}", rule)
+    if keyword == "weighted_gte":
+        if final is None:
+            return RuleResult(text, False, "no criterion is scored", rule)
+        return RuleResult(text, final >= limit, f"weighted {final:.2f} vs {_fmt(limit)}", rule)
+    if keyword == "minimum" and rule.target is not None:
+        result = criteria.get(rule.target.text)
+        if result is None or result.points is None:
+            return RuleResult(text, False, f"{rule.target.text} is unscored", rule)
+        return RuleResult(
+            text,
+            result.points >= limit,
+            f"{rule.target.text} {_fmt(result.points)} vs {_fmt(limit)}",
+            rule,
+        )
+    return RuleResult(text, False, f"unknown rule '{keyword}'", rule)
+
+
+def _review_rule_holds(rule: Rule, final: float | None) -> bool:
+    if rule.keyword.text != "weighted_between" or final is None:
+        return False
+    low, high = _number(rule, 0), _number(rule, 1)
+    return low is not None and high is not None and low <= final <= high
+
+
+def _fmt(value: float) -> str:
+    """Print whole numbers without a decimal point, others with up to two places."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0")

@@ -1,0 +1,474 @@
+"""Parse .rubric text into the typed model, recovering from syntax errors."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from rubric_lsp.language.model import (
+    BLOCK_KEYWORDS,
+    Attribute,
+    Block,
+    BlockKind,
+    CheckConfig,
+    Comment,
+    Criterion,
+    CritiqueEntry,
+    Diagnostic,
+    Document,
+    Entry,
+    Name,
+    Position,
+    Range,
+    Rule,
+    Scale,
+    ScoreEntry,
+    Severity,
+    TaskField,
+    UnknownField,
+    Value,
+    ValueKind,
+)
+
+# Past this size a document is not parsed: one diagnostic says so instead.
+MAX_DOCUMENT_CHARS = 4 * 1024 * 1024
+# A file of junk would otherwise produce one error per token.
+MAX_SYNTAX_ERRORS = 100
+
+_VALUE_KINDS: dict[str, ValueKind] = {
+    "NUMBER": "number",
+    "PERCENT": "percent",
+    "NAME": "name",
+    "STRING": "string",
+    "RANGE": "range",
+}
+
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "ATTR_KEY": "an attribute such as weight=5",
+    "NUMBER": "a number",
+    "PERCENT": "a percentage",
+    "STRING": 'a "string"',
+    "RANGE": "a range such as 0..5",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "$END": "the end of the file",
+}
+
+_KEYWORD_TERMINALS = {keyword.upper(): keyword for keyword in BLOCK_KEYWORDS} | {
+    "CRITERION": "criterion",
+    "SCALE": "scale",
+}
+_BLOCK_TERMINALS = {keyword.upper() for keyword in BLOCK_KEYWORDS}
+
+# Characters that can start no token at all: skipped as one run per error.
+_JUNK_RUN = re.compile(r"[^\sA-Za-z0-9_{}\"#+\-.]+")
+_COMMENT_OR_STRING = re.compile(r'"(?:[^"\\\r\n]|\\[^\r\n])*"?|#[^\r\n]*')
+
+
+def grammar_text() -> str:
+    """The grammar, from the installed package or from a source checkout."""
+    packaged = resources.files("rubric_lsp").joinpath("grammar/rubric.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[2] / "grammar" / "rubric.lark"
+    return checkout.read_text(encoding="utf-8")
+
+
+def _range(token: Token) -> Range:
+    """The 0-based range of a lark token."""
+    return Range(
+        Position(token.line - 1, token.column - 1),  # type: ignore[operator]
+        Position(token.end_line - 1, token.end_column - 1),  # type: ignore[operator]
+    )
+
+
+def _name(token: Token) -> Name:
+    return Name(str(token), _range(token))
+
+
+def _value(token: Token) -> Value:
+    return Value(_VALUE_KINDS[token.type], str(token), _range(token))
+
+
+def _span(first: Token | Entry | Attribute, last: Token | Entry | Attribute) -> Range:
+    start = _range(first).start if isinstance(first, Token) else first.range.start
+    end = _range(last).end if isinstance(last, Token) else last.range.end
+    return Range(start, end)
+
+
+class _ModelBuilder(Transformer[Token, list[Block]]):
+    """Builds model objects as the LALR parser reduces each rule."""
+
+    def start(self, children: list[Block]) -> list[Block]:
+        return children
+
+    def attribute(self, children: list[Token]) -> Attribute:
+        key_token, value_token = children
+        key_text = key_token.rstrip("= \t")
+        key_range = _range(key_token)
+        key_end = Position(key_range.start.line, key_range.start.character + len(key_text))
+        return Attribute(
+            Name(key_text, Range(key_range.start, key_end)),
+            _value(value_token),
+            _span(key_token, value_token),
+        )
+
+    def task_field(self, children: list[Token]) -> TaskField:
+        key, value = children
+        return TaskField(_span(key, value), _name(key), _value(value))
+
+    def criterion(self, children: list[Any]) -> Criterion:
+        keyword, name, *attributes = children
+        return Criterion(_span(keyword, children[-1]), _name(keyword), _name(name), tuple(attributes))
+
+    def scale(self, children: list[Token]) -> Scale:
+        keyword, value = children
+        return Scale(_span(keyword, value), _name(keyword), _value(value))
+
+    def unknown_field(self, children: list[Any]) -> UnknownField:
+        key, *rest = children
+        value = _value(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
+        return UnknownField(_span(key, children[-1]), _name(key), value, tuple(rest))
+
+    def check_entry(self, children: list[Any]) -> CheckConfig:
+        name, *attributes = children
+        return CheckConfig(_span(name, children[-1]), _name(name), tuple(attributes))
+
+    def score_entry(self, children: list[Token]) -> ScoreEntry:
+        name, points, *comment = children
+        return ScoreEntry(
+            _span(name, children[-1]),
+            _name(name),
+            _value(points),
+            _value(comment[0]) if comment else None,
+        )
+
+    def critique_entry(self, children: list[Token]) -> CritiqueEntry:
+        verb, name, *comment = children
+        return CritiqueEntry(
+            _span(verb, children[-1]),
+            _name(verb),
+            _name(name),
+            _value(comment[0]) if comment else None,
+        )
+
+    def rule(self, children: list[Token]) -> Rule:
+        keyword, *rest = children
+        target = _name(rest.pop(0)) if rest and rest[0].type == "NAME" else None
+        return Rule(
+            _span(keyword, children[-1]),
+            _name(keyword),
+            target,
+            tuple(_value(token) for token in rest),
+        )
+
+    def _make_block(self, kind: BlockKind, children: list[Any]) -> Block:
+        keyword, open_brace, *entries, close_brace = children
+        return Block(
+            kind,
+            _name(keyword),
+            _span(keyword, close_brace),
+            _range(open_brace),
+            _range(close_brace),
+            tuple(entries),
+        )
+
+    def task_block(self, children: list[Any]) -> Block:
+        return self._make_block("task", children)
+
+    def rubric_block(self, children: list[Any]) -> Block:
+        return self._make_block("reward_rubric", children)
+
+    def checks_block(self, children: list[Any]) -> Block:
+        return self._make_block("checks", children)
+
+    def score_block(self, children: list[Any]) -> Block:
+        return self._make_block("score", children)
+
+    def rescore_block(self, children: list[Any]) -> Block:
+        return self._make_block("rescore", children)
+
+    def critique_block(self, children: list[Any]) -> Block:
+        return self._make_block("critique", children)
+
+    def accept_block(self, children: list[Any]) -> Block:
+        return self._make_block("accept_if", children)
+
+    def review_block(self, children: list[Any]) -> Block:
+        return self._make_block("review_if", children)
+
+    def unknown_block(self, children: list[Token]) -> Block:
+        keyword, open_brace, *contents, close_brace = children
+        return Block(
+            "unknown",
+            _name(keyword),
+            _span(keyword, close_brace),
+            _range(open_brace),
+            _range(close_brace),
+            (),
+            tuple(_value(token) for token in contents),
+        )
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    """The shared LALR parser, built once per process."""
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        transformer=_ModelBuilder(),
+        maybe_placeholders=False,
+    )
+
+
+def describe_terminals(names: set[str] | frozenset[str]) -> str:
+    """Say in words what the parser would have accepted."""
+    names = set(names) - {"WS", "COMMENT"}
+    if _BLOCK_TERMINALS <= names:
+        return "a block such as reward_rubric { ... }"
+    words = sorted(
+        (f"'{_KEYWORD_TERMINALS[n]}'" if n in _KEYWORD_TERMINALS else _TERMINAL_WORDS.get(n, n))
+        for n in names
+    )
+    if not words:
+        return "nothing more"
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "end of file"
+    text = str(token)
+    if len(text) > 30:
+        text = text[:27] + "..."
+    return f"'{text}'"
+
+
+class _Recovery:
+    """Collects syntax errors and decides how the parser resumes after each one."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.errors: list[Diagnostic] = []
+        self._lines_with_errors: set[int] = set()
+        self.last_stack: list[Any] = []
+
+    def add(self, rng: Range, message: str, code: str = "syntax-error") -> None:
+        """Record an error, keeping only the first one per line to avoid cascades."""
+        if rng.start.line in self._lines_with_errors:
+            return
+        self._lines_with_errors.add(rng.start.line)
+        self.errors.append(Diagnostic(rng, Severity.ERROR, code, message))
+
+    def __call__(self, error: UnexpectedInput) -> bool:
+        parser = getattr(error, "interactive_parser", None)
+        if parser is not None:
+            self.last_stack = parser.parser_state.value_stack
+        if len(self.errors) >= MAX_SYNTAX_ERRORS:
+            return False
+        if isinstance(error, UnexpectedCharacters):
+            return self._skip_characters(error)
+        if isinstance(error, UnexpectedToken):
+            return self._unexpected_token(error)
+        return False
+
+    def _skip_characters(self, error: UnexpectedCharacters) -> bool:
+        state = error.interactive_parser.lexer_thread.state
+        assert state is not None
+        start = state.line_ctr.char_pos
+        match = _JUNK_RUN.match(self.text, start)
+        end = match.end() if match else start + 1
+        begin = Position(error.line - 1, error.column - 1)
+        bad = self.text[start:end]
+        shown = bad if len(bad) <= 10 else bad[:10] + "..."
+        self.add(
+            Range(begin, Position(begin.line, begin.character + max(1, len(bad.split("\n")[0])))),
+            f"unexpected character {shown!r}; expected {describe_terminals(error.allowed or set())}",
+        )
+        state.line_ctr.feed(self.text[start:end])
+        return True
+
+    def _open_block(self, error: UnexpectedToken) -> Token | None:
+        """The keyword of the block the parser is inside, if any."""
+        for item in reversed(error.interactive_parser.parser_state.value_stack):
+            if isinstance(item, Token) and item.type == "LBRACE":
+                index = error.interactive_parser.parser_state.value_stack.index(item)
+                keyword = error.interactive_parser.parser_state.value_stack[index - 1]
+                return keyword if isinstance(keyword, Token) else None
+        return None
+
+    def _reopen(self, error: UnexpectedToken, opened: Token) -> bool:
+        """Treat ``NAME {`` inside a block as a new block after a missing '}'.
+
+        The name was already shifted as an entry of the open block; un-shift it,
+        close the open block, and feed the name again as a block keyword.
+        """
+        state = error.interactive_parser.parser_state
+        top = state.value_stack[-1] if state.value_stack else None
+        if not (isinstance(top, Token) and top.type == "NAME"):
+            return False
+        trial = error.interactive_parser.copy(deepcopy_values=False)
+        trial.parser_state.value_stack.pop()
+        trial.parser_state.state_stack.pop()
+        keyword_type = str(top).upper() if str(top) in BLOCK_KEYWORDS else "NAME"
+        try:
+            trial.feed_token(_synthetic_brace(top))
+            trial.feed_token(Token.new_borrow_pos(keyword_type, str(top), top))
+            trial.feed_token(error.token)
+        except UnexpectedInput:
+            return False
+        state.value_stack[:] = trial.parser_state.value_stack
+        state.state_stack[:] = trial.parser_state.state_stack
+        self.add(
+            _range(top),
+            f"missing '}}' to close '{opened}' opened on line {opened.line} before this block",
+        )
+        return True
+
+    def _unexpected_token(self, error: UnexpectedToken) -> bool:
+        token = error.token
+        expected = set(error.expected)
+        parser = error.interactive_parser
+        opened = self._open_block(error)
+        closes_block = "RBRACE" in expected and opened is not None
+        if token.type == "$END":
+            rng = _end_range(self.text)
+            if closes_block:
+                assert opened is not None
+                self.add(rng, f"missing '}}' to close '{opened}' opened on line {opened.line}")
+                parser.feed_token(_synthetic_brace(token))
+                return True
+            self.add(rng, f"unexpected end of file; expected {describe_terminals(expected)}")
+            return False
+        rng = _range(token)
+        if token.type == "LBRACE" and opened is not None and self._reopen(error, opened):
+            return True
+        if closes_block and token.type in _BLOCK_TERMINALS | {"LBRACE"}:
+            assert opened is not None
+            self.add(
+                rng,
+                f"missing '}}' to close '{opened}' opened on line {opened.line}"
+                + (" before this block" if token.type != "LBRACE" else ""),
+            )
+            if token.type in _BLOCK_TERMINALS:
+                parser.feed_token(_synthetic_brace(token))
+                parser.feed_token(token)
+            return True
+        if token.type == "STRING" and not _value(token).terminated:
+            self.add(rng, "unterminated string: add the closing '\"'", "unterminated-string")
+            return True
+        self.add(
+            rng,
+            f"unexpected {_describe_token(token)}; expected {describe_terminals(expected)}",
+        )
+        return True
+
+
+def _synthetic_brace(at: Token) -> Token:
+    """A zero-width '}' standing where the parser needed one."""
+    return Token(
+        "RBRACE",
+        "",
+        start_pos=at.start_pos,
+        line=at.line,
+        column=at.column,
+        end_line=at.line,
+        end_column=at.column,
+        end_pos=at.start_pos,
+    )
+
+
+def _end_range(text: str) -> Range:
+    lines = text.split("\n")
+    end = Position(len(lines) - 1, len(lines[-1]))
+    return Range(end, end)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    index = text.find("\n")
+    while index != -1:
+        starts.append(index + 1)
+        index = text.find("\n", index + 1)
+    return starts
+
+
+def _comments(text: str) -> tuple[list[Comment], list[Diagnostic]]:
+    """Comments, and unterminated strings (which the grammar lets through)."""
+    comments: list[Comment] = []
+    unterminated: list[Diagnostic] = []
+    starts = _line_starts(text) if ("#" in text or '"' in text) else [0]
+    line = 0
+    for match in _COMMENT_OR_STRING.finditer(text):
+        while line + 1 < len(starts) and starts[line + 1] <= match.start():
+            line += 1
+        column = match.start() - starts[line]
+        body = match.group()
+        rng = Range(Position(line, column), Position(line, column + len(body.rstrip("\r"))))
+        if body.startswith("#"):
+            comments.append(Comment(body.rstrip("\r"), rng))
+        elif not Value("string", body, rng).terminated:
+            unterminated.append(
+                Diagnostic(
+                    rng,
+                    Severity.ERROR,
+                    "unterminated-string",
+                    "unterminated string: add the closing '\"' before the end of the line",
+                )
+            )
+    return comments, unterminated
+
+
+def _finished_blocks(stack: list[Any]) -> Iterator[Block]:
+    for item in stack:
+        if isinstance(item, Block):
+            yield item
+        elif isinstance(item, list):
+            yield from _finished_blocks(item)
+
+
+def parse(text: str) -> Document:
+    """Parse a document; syntax errors are collected, never raised."""
+    if len(text) > MAX_DOCUMENT_CHARS:
+        start = Position(0, 0)
+        message = (
+            f"file too large to check ({len(text) // 1024} KiB; the limit is "
+            f"{MAX_DOCUMENT_CHARS // 1024} KiB)"
+        )
+        error = Diagnostic(Range(start, start), Severity.ERROR, "file-too-large", message)
+        return Document(text, [], [], [error])
+    recovery = _Recovery(text)
+    blocks: list[Block] = []
+    try:
+        blocks = lark_parser().parse(text, on_error=recovery)
+    except UnexpectedInput as error:
+        # Recovery gave up (too many errors, or nothing left to resume from):
+        # keep every block that was complete by then.
+        blocks = list(_finished_blocks(recovery.last_stack))
+        if len(recovery.errors) >= MAX_SYNTAX_ERRORS:
+            here = Position(error.line - 1 if error.line > 0 else 0, 0)
+            recovery.errors.append(
+                Diagnostic(
+                    Range(here, here),
+                    Severity.ERROR,
+                    "too-many-errors",
+                    f"too many syntax errors; stopped after {MAX_SYNTAX_ERRORS}",
+                )
+            )
+    comments, unterminated = _comments(text)
+    errors = recovery.errors
+    known = {(e.range.start, e.code) for e in errors}
+    errors.extend(d for d in unterminated if (d.range.start, d.code) not in known)
+    errors.sort(key=lambda d: d.range.start)
+    return Document(text, list(blocks or []), comments, errors)
