@@ -108,7 +108,9 @@ def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None)
             sub = measured[name]
             score = None if sub.score is None else min(1.0, max(0.0, sub.score))
             points = None if score is None else score * scale_max
-            status: Status = sub.status if score is not None or sub.status != "scored" else "unscored"
+            status: Status = (
+                sub.status if score is not None or sub.status != "scored" else "unscored"
+            )
             result = CriterionResult(
                 name, criterion.weight, check, points, score, status, sub.comment, "measured"
             )
@@ -134,14 +136,14 @@ def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None)
     rules: list[RuleResult] = []
     accept = document.first("accept_if")
     if accept is not None:
-        for entry in accept.entries:
-            if isinstance(entry, Rule):
-                rules.append(_check_rule(entry, criteria, total, final))
+        for accept_entry in accept.entries:
+            if isinstance(accept_entry, Rule):
+                rules.append(_check_rule(accept_entry, criteria, total, final))
     review = False
     review_block = document.first("review_if")
     if review_block is not None:
-        for entry in review_block.entries:
-            if isinstance(entry, Rule) and _review_rule_holds(entry, final):
+        for review_entry in review_block.entries:
+            if isinstance(review_entry, Rule) and _review_rule_holds(review_entry, final):
                 review = True
     accepted = None if accept is None else all(result.passed for result in rules)
     return Evaluation(criteria, total, max_total, final, accepted, review, rules)

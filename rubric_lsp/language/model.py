@@ -416,9 +416,7 @@ def _criterion_names(block: Block) -> Iterator[tuple[Name, bool]]:
     for entry in block.entries:
         if isinstance(entry, Criterion) and block.kind == "reward_rubric":
             yield entry.name, True
-        elif isinstance(entry, ScoreEntry):
-            yield entry.name, False
-        elif isinstance(entry, CritiqueEntry):
+        elif isinstance(entry, ScoreEntry | CritiqueEntry):
             yield entry.name, False
         elif isinstance(entry, Rule) and entry.target is not None:
             yield entry.target, False

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -127,7 +127,9 @@ class _ModelBuilder(Transformer[Token, list[Block]]):
 
     def criterion(self, children: list[Any]) -> Criterion:
         keyword, name, *attributes = children
-        return Criterion(_span(keyword, children[-1]), _name(keyword), _name(name), tuple(attributes))
+        return Criterion(
+            _span(keyword, children[-1]), _name(keyword), _name(name), tuple(attributes)
+        )
 
     def scale(self, children: list[Token]) -> Scale:
         keyword, value = children
@@ -233,7 +235,7 @@ def lark_parser() -> Lark:
 def describe_terminals(names: set[str] | frozenset[str]) -> str:
     """Say in words what the parser would have accepted."""
     names = set(names) - {"WS", "COMMENT"}
-    if _BLOCK_TERMINALS <= names:
+    if names >= _BLOCK_TERMINALS:
         return "a block such as reward_rubric { ... }"
     words = sorted(
         (f"'{_KEYWORD_TERMINALS[n]}'" if n in _KEYWORD_TERMINALS else _TERMINAL_WORDS.get(n, n))
@@ -294,7 +296,8 @@ class _Recovery:
         shown = bad if len(bad) <= 10 else bad[:10] + "..."
         self.add(
             Range(begin, Position(begin.line, begin.character + max(1, len(bad.split("\n")[0])))),
-            f"unexpected character {shown!r}; expected {describe_terminals(error.allowed or set())}",
+            f"unexpected character {shown!r}; "
+            f"expected {describe_terminals(error.allowed or set())}",
         )
         state.line_ctr.feed(self.text[start:end])
         return True
@@ -318,7 +321,7 @@ class _Recovery:
         top = state.value_stack[-1] if state.value_stack else None
         if not (isinstance(top, Token) and top.type == "NAME"):
             return False
-        trial = error.interactive_parser.copy(deepcopy_values=False)
+        trial = error.interactive_parser.copy(deepcopy_values=False)  # type: ignore[no-untyped-call]
         trial.parser_state.value_stack.pop()
         trial.parser_state.state_stack.pop()
         keyword_type = str(top).upper() if str(top) in BLOCK_KEYWORDS else "NAME"
@@ -451,7 +454,7 @@ def parse(text: str) -> Document:
     recovery = _Recovery(text)
     blocks: list[Block] = []
     try:
-        blocks = lark_parser().parse(text, on_error=recovery)
+        blocks = cast(list[Block], lark_parser().parse(text, on_error=recovery))
     except UnexpectedInput as error:
         # Recovery gave up (too many errors, or nothing left to resume from):
         # keep every block that was complete by then.
