@@ -31,7 +31,9 @@ def from_utf16_character(line_text: str, utf16_character: int) -> int:
 
 def to_utf16_position(lines: list[str], position: Position) -> Position:
     """A model position as LSP counts it."""
-    return Position(position.line, to_utf16_character(_line(lines, position.line), position.character))
+    return Position(
+        position.line, to_utf16_character(_line(lines, position.line), position.character)
+    )
 
 
 def from_utf16_position(lines: list[str], position: Position) -> Position:
