@@ -101,6 +101,8 @@ class Value:
     @property
     def number(self) -> float | None:
         """The numeric value of a number or percentage (20% is 0.2)."""
+        if not self.raw:  # a placeholder the parser put where a value was missing
+            return None
         if self.kind == "number":
             return float(self.raw)
         if self.kind == "percent":

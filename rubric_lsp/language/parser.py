@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from lark import Lark, Token, Transformer
+from lark.lark import PostLex
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from rubric_lsp.language.model import (
@@ -67,6 +68,9 @@ _KEYWORD_TERMINALS = {keyword.upper(): keyword for keyword in BLOCK_KEYWORDS} | 
     "SCALE": "scale",
 }
 _BLOCK_TERMINALS = {keyword.upper() for keyword in BLOCK_KEYWORDS}
+_RESERVED = frozenset(_KEYWORD_TERMINALS.values())
+# Not in the grammar: the parser stops on it and recovery reports the gap.
+_MISSING_VALUE = "MISSING_VALUE"
 
 # Characters that can start no token at all: skipped as one run per error.
 _JUNK_RUN = re.compile(r"[^\sA-Za-z0-9_{}\"#+\-.]+")
@@ -228,6 +232,7 @@ def lark_parser() -> Lark:
         parser="lalr",
         lexer="contextual",
         transformer=_ModelBuilder(),
+        postlex=_KeywordsAfterKeys(),
         maybe_placeholders=False,
     )
 
@@ -294,11 +299,16 @@ class _Recovery:
         begin = Position(error.line - 1, error.column - 1)
         bad = self.text[start:end]
         shown = bad if len(bad) <= 10 else bad[:10] + "..."
-        self.add(
-            Range(begin, Position(begin.line, begin.character + max(1, len(bad.split("\n")[0])))),
-            f"unexpected character {shown!r}; "
-            f"expected {describe_terminals(error.allowed or set())}",
-        )
+        if bad.startswith("="):
+            message = (
+                "unexpected '='; an attribute follows a name, "
+                "as in 'criterion correctness weight=5'"
+            )
+        else:
+            expected = describe_terminals(error.allowed or set())
+            message = f"unexpected character {shown!r}; expected {expected}"
+        width = max(1, len(bad.split("\n")[0]))
+        self.add(Range(begin, Position(begin.line, begin.character + width)), message)
         state.line_ctr.feed(self.text[start:end])
         return True
 
@@ -310,6 +320,48 @@ class _Recovery:
                 keyword = error.interactive_parser.parser_state.value_stack[index - 1]
                 return keyword if isinstance(keyword, Token) else None
         return None
+
+    def _patch(self, error: UnexpectedToken) -> bool:
+        """Repair a missing or wrong value with an empty placeholder token.
+
+        A wrong value on the same line is replaced (``tests x`` reads as a score
+        with no number); otherwise a placeholder is inserted before the token
+        (``weight=`` at the end of a line). Validation ignores the empty
+        placeholders, so only this one syntax error is reported.
+        """
+        token = error.token
+        if token.type == "$END":
+            return False
+        state = error.interactive_parser.parser_state
+        top = state.value_stack[-1] if state.value_stack else None
+        same_line = isinstance(top, Token) and top.end_line == token.line
+        value_like = token.type in _VALUE_KINDS
+        if token.type.startswith(_MISSING_VALUE):
+            token = Token.new_borrow_pos(token.type.split(":", 1)[1], str(token), token)
+        kinds = [k for k in ("NUMBER", "NAME", "STRING") if k in error.expected]
+        plans: list[tuple[str, bool]] = []
+        for kind in kinds:
+            if value_like and same_line:
+                plans.append((kind, True))
+        for kind in kinds:
+            plans.append((kind, False))
+        for kind, replace in plans:
+            trial = error.interactive_parser.copy(deepcopy_values=False)  # type: ignore[no-untyped-call]
+            try:
+                trial.feed_token(_placeholder(kind, token))
+                if not replace:
+                    trial.feed_token(token)
+            except UnexpectedInput:
+                continue
+            state.value_stack[:] = trial.parser_state.value_stack
+            state.state_stack[:] = trial.parser_state.state_stack
+            if isinstance(top, Token) and top.type == "ATTR_KEY":
+                self.add(_range(top), f"missing value after '{top.strip()}'")
+            else:
+                expected = describe_terminals({kind})
+                self.add(_range(token), f"unexpected {_describe_token(token)}; expected {expected}")
+            return True
+        return False
 
     def _reopen(self, error: UnexpectedToken, opened: Token) -> bool:
         """Treat ``NAME {`` inside a block as a new block after a missing '}'.
@@ -368,6 +420,8 @@ class _Recovery:
                 parser.feed_token(_synthetic_brace(token))
                 parser.feed_token(token)
             return True
+        if self._patch(error):
+            return True
         if token.type == "STRING" and not _value(token).terminated:
             self.add(rng, "unterminated string: add the closing '\"'", "unterminated-string")
             return True
@@ -376,6 +430,47 @@ class _Recovery:
             f"unexpected {_describe_token(token)}; expected {describe_terminals(expected)}",
         )
         return True
+
+
+def _placeholder(kind: str, at: Token) -> Token:
+    """An empty token of one kind, standing where a value was missing."""
+    return Token(
+        kind,
+        "",
+        start_pos=at.start_pos,
+        line=at.line,
+        column=at.column,
+        end_line=at.line,
+        end_column=at.column,
+        end_pos=at.start_pos,
+    )
+
+
+class _KeywordsAfterKeys(PostLex):
+    """Keep ``key=`` at the end of a line from taking the next line as its value.
+
+    A value starts on the line of its key, and a keyword is never a value;
+    otherwise ``weight=`` with its number forgotten would swallow the next
+    line's first word and misread the rest of the block.
+    """
+
+    always_accept: tuple[str, ...] = ()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        """Retype NAME tokens that spell a keyword after an attribute key."""
+        previous: Token | None = None
+        for token in stream:
+            if previous is not None and previous.type == "ATTR_KEY":
+                if token.type == "NAME" and token in _RESERVED:
+                    token = Token.new_borrow_pos(str(token).upper(), str(token), token)
+                if token.line != previous.end_line:
+                    # Marked, not split: a token yielded here and not yet
+                    # consumed would be lost when recovery resumes the lexer.
+                    token = Token.new_borrow_pos(
+                        f"{_MISSING_VALUE}:{token.type}", str(token), token
+                    )
+            previous = token
+            yield token
 
 
 def _synthetic_brace(at: Token) -> Token:

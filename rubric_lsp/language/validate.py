@@ -83,8 +83,28 @@ _RULE_SHAPES: dict[str, tuple[bool, int]] = {
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """The closest known name to a misspelt one, if any is close enough."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    options = [c for c in candidates if c != word]
+    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    # Swapped letters ("tset") score low on difflib's ratio but are common typos.
+    limit = 1 if len(word) <= 3 else max(2, len(word) // 3)
+    scored = sorted((_edit_distance(word, c), c) for c in options)
+    return scored[0][1] if scored and scored[0][0] <= limit else None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: edits, with a swap of neighbours as one."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def _did_you_mean(suggestion: str | None, known: Sequence[str]) -> str:
@@ -100,6 +120,8 @@ class _Collector:
         self.items: list[Diagnostic] = []
 
     def add(self, rng: Range, code: str, message: str, suggestion: str | None = None) -> None:
+        if rng.start == rng.end and code != "missing-rubric":
+            return  # about a placeholder for a value the parser found missing
         self.items.append(Diagnostic(rng, CODES[code], code, message, suggestion))
 
 
@@ -214,7 +236,8 @@ def _check_rubric(block: Block, document: Document, out: _Collector) -> set[str]
             "reward_rubric defines no criteria: add e.g. 'criterion correctness weight=5'",
         )
     total_weight = sum(c.weight for c in criteria)
-    if len(criteria) >= 2:
+    weights_valid = all(_weight_valid(c) for c in criteria)
+    if len(criteria) >= 2 and weights_valid:
         for criterion in criteria:
             share = criterion.weight / total_weight
             if share > DOMINANT_WEIGHT_SHARE:
@@ -233,6 +256,17 @@ def _check_rubric(block: Block, document: Document, out: _Collector) -> set[str]
             "consistently: merge or drop some",
         )
     return set(defined)
+
+
+def _weight_valid(criterion: Criterion) -> bool:
+    """Whether a criterion's weight is absent (1) or a positive number."""
+    weight = criterion.attribute("weight")
+    return weight is None or _positive_number(weight.value)
+
+
+def _positive_number(value: Value) -> bool:
+    number = value.number
+    return value.kind == "number" and number is not None and number > 0
 
 
 def _check_criterion(entry: Criterion, defined: dict[str, Criterion], out: _Collector) -> None:
@@ -258,8 +292,7 @@ def _check_criterion(entry: Criterion, defined: dict[str, Criterion], out: _Coll
                 hint,
             )
         elif key == "weight":
-            number = attribute.value.number
-            if attribute.value.kind != "number" or number is None or number <= 0:
+            if not _positive_number(attribute.value):
                 out.add(
                     attribute.value.range,
                     "invalid-weight",
