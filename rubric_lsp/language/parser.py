@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from lark import Lark, Token, Transformer
-from lark.lark import PostLex
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
 
 from rubric_lsp.language.model import (
     BLOCK_KEYWORDS,
@@ -338,17 +338,17 @@ class _Recovery:
         value_like = token.type in _VALUE_KINDS
         if token.type.startswith(_MISSING_VALUE):
             token = Token.new_borrow_pos(token.type.split(":", 1)[1], str(token), token)
-        kinds = [k for k in ("NUMBER", "NAME", "STRING") if k in error.expected]
+        kinds: list[str] = [k for k in ("NUMBER", "NAME", "STRING") if k in error.expected]
         plans: list[tuple[str, bool]] = []
         for kind in kinds:
             if value_like and same_line:
                 plans.append((kind, True))
         for kind in kinds:
             plans.append((kind, False))
-        for kind, replace in plans:
+        for planned, replace in plans:
             trial = error.interactive_parser.copy(deepcopy_values=False)  # type: ignore[no-untyped-call]
             try:
-                trial.feed_token(_placeholder(kind, token))
+                trial.feed_token(_placeholder(planned, token))
                 if not replace:
                     trial.feed_token(token)
             except UnexpectedInput:
@@ -358,7 +358,7 @@ class _Recovery:
             if isinstance(top, Token) and top.type == "ATTR_KEY":
                 self.add(_range(top), f"missing value after '{top.strip()}'")
             else:
-                expected = describe_terminals({kind})
+                expected = describe_terminals({planned})
                 self.add(_range(token), f"unexpected {_describe_token(token)}; expected {expected}")
             return True
         return False
