@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 DEFAULT_SCALE = (0.0, 5.0)
 
@@ -28,16 +28,14 @@ ACCEPT_RULES = ("total_gte", "minimum", "weighted_gte")
 REVIEW_RULES = ("weighted_between",)
 
 
-@dataclass(frozen=True, order=True)
-class Position:
+class Position(NamedTuple):
     """A 0-based line and character offset, counted in Unicode code points."""
 
     line: int
     character: int
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(NamedTuple):
     """A half-open span of source text."""
 
     start: Position
@@ -79,8 +77,7 @@ class Diagnostic:
     suggestion: str | None = None
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     """An identifier occurrence: a keyword, criterion, check or attribute key."""
 
     text: str
@@ -90,8 +87,7 @@ class Name:
 ValueKind = Literal["number", "percent", "name", "string", "range"]
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """A literal as written, with its decoded meaning."""
 
     kind: ValueKind

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import re
+import threading
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -74,7 +77,6 @@ _MISSING_VALUE = "MISSING_VALUE"
 
 # Characters that can start no token at all: skipped as one run per error.
 _JUNK_RUN = re.compile(r"[^\sA-Za-z0-9_{}\"#+\-.]+")
-_COMMENT_OR_STRING = re.compile(r'"(?:[^"\\\r\n]|\\[^\r\n])*"?|#[^\r\n]*')
 
 
 def grammar_text() -> str:
@@ -86,26 +88,39 @@ def grammar_text() -> str:
     return checkout.read_text(encoding="utf-8")
 
 
+# tuple.__new__ skips NamedTuple's Python-level constructor: this runs per token.
+_new = tuple.__new__
+
+
 def _range(token: Token) -> Range:
     """The 0-based range of a lark token."""
-    return Range(
-        Position(token.line - 1, token.column - 1),  # type: ignore[operator]
-        Position(token.end_line - 1, token.end_column - 1),  # type: ignore[operator]
+    return _new(
+        Range,
+        (
+            _new(Position, (token.line - 1, token.column - 1)),  # type: ignore[operator]
+            _new(Position, (token.end_line - 1, token.end_column - 1)),  # type: ignore[operator]
+        ),
     )
 
 
 def _name(token: Token) -> Name:
-    return Name(str(token), _range(token))
+    return _new(Name, (str(token), _range(token)))
 
 
 def _value(token: Token) -> Value:
-    return Value(_VALUE_KINDS[token.type], str(token), _range(token))
+    return _new(Value, (_VALUE_KINDS[token.type], str(token), _range(token)))
 
 
 def _span(first: Token | Entry | Attribute, last: Token | Entry | Attribute) -> Range:
-    start = _range(first).start if isinstance(first, Token) else first.range.start
-    end = _range(last).end if isinstance(last, Token) else last.range.end
-    return Range(start, end)
+    if isinstance(first, Token):
+        start = _new(Position, (first.line - 1, first.column - 1))  # type: ignore[operator]
+    else:
+        start = first.range.start
+    if isinstance(last, Token):
+        end = _new(Position, (last.end_line - 1, last.end_column - 1))  # type: ignore[operator]
+    else:
+        end = last.range.end
+    return _new(Range, (start, end))
 
 
 class _ModelBuilder(Transformer[Token, list[Block]]):
@@ -233,6 +248,7 @@ def lark_parser() -> Lark:
         lexer="contextual",
         transformer=_ModelBuilder(),
         postlex=_KeywordsAfterKeys(),
+        lexer_callbacks={"COMMENT": _on_comment, "STRING": _on_string},
         maybe_placeholders=False,
     )
 
@@ -493,39 +509,43 @@ def _end_range(text: str) -> Range:
     return Range(end, end)
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    index = text.find("\n")
-    while index != -1:
-        starts.append(index + 1)
-        index = text.find("\n", index + 1)
-    return starts
+class _Collected(threading.local):
+    """Comments and unterminated strings seen by the lexer during one parse."""
+
+    comments: list[Token]
+    unterminated: list[Token]
 
 
-def _comments(text: str) -> tuple[list[Comment], list[Diagnostic]]:
-    """Comments, and unterminated strings (which the grammar lets through)."""
-    comments: list[Comment] = []
-    unterminated: list[Diagnostic] = []
-    starts = _line_starts(text) if ("#" in text or '"' in text) else [0]
-    line = 0
-    for match in _COMMENT_OR_STRING.finditer(text):
-        while line + 1 < len(starts) and starts[line + 1] <= match.start():
-            line += 1
-        column = match.start() - starts[line]
-        body = match.group()
-        rng = Range(Position(line, column), Position(line, column + len(body.rstrip("\r"))))
-        if body.startswith("#"):
-            comments.append(Comment(body.rstrip("\r"), rng))
-        elif not Value("string", body, rng).terminated:
-            unterminated.append(
-                Diagnostic(
-                    rng,
-                    Severity.ERROR,
-                    "unterminated-string",
-                    "unterminated string: add the closing '\"' before the end of the line",
-                )
-            )
-    return comments, unterminated
+_collected = _Collected()
+_EMPTY_RANGE = Range(Position(0, 0), Position(0, 0))
+
+
+def _on_comment(token: Token) -> Token:
+    _collected.comments.append(token)
+    return token
+
+
+def _on_string(token: Token) -> Token:
+    if not Value("string", str(token), _EMPTY_RANGE).terminated:
+        _collected.unterminated.append(token)
+    return token
+
+
+def _comment(token: Token) -> Comment:
+    text = str(token).rstrip("\r")
+    start = _new(Position, (token.line - 1, token.column - 1))  # type: ignore[operator]
+    return Comment(text, Range(start, Position(start.line, start.character + len(text))))
+
+
+def _unterminated(token: Token) -> Diagnostic:
+    text = str(token).rstrip("\r")
+    start = _new(Position, (token.line - 1, token.column - 1))  # type: ignore[operator]
+    return Diagnostic(
+        Range(start, Position(start.line, start.character + len(text))),
+        Severity.ERROR,
+        "unterminated-string",
+        "unterminated string: add the closing '\"' before the end of the line",
+    )
 
 
 def _finished_blocks(stack: list[Any]) -> Iterator[Block]:
@@ -536,8 +556,29 @@ def _finished_blocks(stack: list[Any]) -> Iterator[Block]:
             yield from _finished_blocks(item)
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cycle collector while building many small long-lived objects.
+
+    The model has no reference cycles; collections triggered while it grows
+    made parsing cost grow faster than the document's size.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def parse(text: str) -> Document:
     """Parse a document; syntax errors are collected, never raised."""
+    with paused_gc():
+        return _parse(text)
+
+
+def _parse(text: str) -> Document:
     if len(text) > MAX_DOCUMENT_CHARS:
         start = Position(0, 0)
         message = (
@@ -548,6 +589,7 @@ def parse(text: str) -> Document:
         return Document(text, [], [], [error])
     recovery = _Recovery(text)
     blocks: list[Block] = []
+    _collected.comments, _collected.unterminated = [], []
     try:
         blocks = cast(list[Block], lark_parser().parse(text, on_error=recovery))
     except UnexpectedInput as error:
@@ -564,7 +606,9 @@ def parse(text: str) -> Document:
                     f"too many syntax errors; stopped after {MAX_SYNTAX_ERRORS}",
                 )
             )
-    comments, unterminated = _comments(text)
+    comments = [_comment(token) for token in _collected.comments]
+    unterminated = [_unterminated(token) for token in _collected.unterminated]
+    _collected.comments, _collected.unterminated = [], []
     errors = recovery.errors
     known = {(e.range.start, e.code) for e in errors}
     errors.extend(d for d in unterminated if (d.range.start, d.code) not in known)

@@ -33,6 +33,7 @@ from rubric_lsp.language.model import (
     UnknownField,
     Value,
 )
+from rubric_lsp.language.parser import paused_gc
 
 # Seed 001: "Keep weights small and roughly balanced. Large single weights invite reward hacking."
 DOMINANT_WEIGHT_SHARE = 0.5
@@ -127,6 +128,11 @@ class _Collector:
 
 def validate(document: Document) -> list[Diagnostic]:
     """All diagnostics of a document: syntax errors and semantic checks, by position."""
+    with paused_gc():
+        return _validate(document)
+
+
+def _validate(document: Document) -> list[Diagnostic]:
     out = _Collector()
     out.items.extend(document.syntax_errors)
     if any(d.code == "file-too-large" for d in document.syntax_errors):
@@ -136,6 +142,8 @@ def validate(document: Document) -> list[Diagnostic]:
     defined: set[str] = set()
     if rubric is not None:
         defined = _check_rubric(rubric, document, out)
+    # The latest hand score of each criterion so far, for critique checks.
+    scored_so_far: dict[str, ScoreEntry] = {}
     for block in document.blocks:
         if block.kind == "task":
             _check_task(block, out)
@@ -143,8 +151,11 @@ def validate(document: Document) -> list[Diagnostic]:
             _check_checks(block, out)
         elif block.kind in ("score", "rescore"):
             _check_scores(block, document, defined, out)
+            for entry in block.entries:
+                if isinstance(entry, ScoreEntry):
+                    scored_so_far[entry.name.text] = entry
         elif block.kind == "critique":
-            _check_critique(block, document, defined, out)
+            _check_critique(block, document, defined, scored_so_far, out)
         elif block.kind in ("accept_if", "review_if"):
             _check_rules(block, document, defined, out)
     if rubric is not None:
@@ -424,9 +435,14 @@ def _check_scores(block: Block, document: Document, defined: set[str], out: _Col
             )
 
 
-def _check_critique(block: Block, document: Document, defined: set[str], out: _Collector) -> None:
+def _check_critique(
+    block: Block,
+    document: Document,
+    defined: set[str],
+    earlier: dict[str, ScoreEntry],
+    out: _Collector,
+) -> None:
     _, high = document.scale
-    earlier = hand_scores(_up_to(document, block))
     for entry in block.entries:
         if not isinstance(entry, CritiqueEntry):
             continue
@@ -448,12 +464,6 @@ def _check_critique(block: Block, document: Document, defined: set[str], out: _C
                 f"'{entry.name.text}' already scores {latest.points.raw}, the scale maximum; "
                 "revise a weaker criterion instead",
             )
-
-
-def _up_to(document: Document, stop: Block) -> Document:
-    """The document as it stood before a given block, for 'latest score so far'."""
-    index = document.blocks.index(stop)
-    return Document(document.text, document.blocks[:index], [], [], document.lines)
 
 
 def _check_rules(block: Block, document: Document, defined: set[str], out: _Collector) -> None:
