@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -165,9 +166,14 @@ def _pieces(node: object) -> Iterator[_Piece]:
         for item in node:
             yield from _pieces(item)
     elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for item in dataclasses.fields(node):
-            if item.name != "range":
-                yield from _pieces(getattr(node, item.name))
+        for name in _field_names(type(node)):
+            yield from _pieces(getattr(node, name))
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """The fields of a model class that may hold tokens (looking them up is slow)."""
+    return tuple(item.name for item in dataclasses.fields(kind) if item.name != "range")
 
 
 def _block_lines(block: Block, chunk: int) -> Iterator[_Line]:
