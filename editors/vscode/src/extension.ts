@@ -22,7 +22,11 @@ const SECTION = "rubric";
 const SERVER_SCORE = "rubric.score";
 const SERVER_REPORT = "rubric.report";
 
-/** The settings object the server reads, from initializationOptions and workspace/configuration. */
+/**
+ * The settings object the server reads, from initializationOptions and the
+ * `rubric` section of workspace/configuration: every `rubric.*` setting but
+ * the client's own (`server.*`, `trace.*`), plus `trusted`.
+ */
 export interface ServerSettings {
   rubric: string;
   base: string;
@@ -30,7 +34,11 @@ export interface ServerSettings {
   trusted: boolean;
   healThreshold: number;
   critics: Record<string, { enabled?: boolean; timeout?: number }>;
+  [key: string]: unknown;
 }
+
+/** Settings read by this extension only, never sent to the server. */
+const CLIENT_ONLY_SETTINGS = new Set(["server", "trace"]);
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel | undefined;
@@ -57,7 +65,13 @@ export async function deactivate(): Promise<void> {
 /** The `rubric.*` settings as the server expects them, for one folder or the window. */
 export function serverSettings(scope?: vscode.ConfigurationScope): ServerSettings {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
+  // A WorkspaceConfiguration holds the merged values as plain properties next to its methods.
+  const values = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  for (const key of CLIENT_ONLY_SETTINGS) {
+    delete values[key];
+  }
   return {
+    ...values,
     rubric: config.get<string>("rubric", ""),
     base: config.get<string>("base", "HEAD"),
     scoreOnSave: config.get<boolean>("scoreOnSave", true),

@@ -1,0 +1,2 @@
+" .rubric files: code-review criteria read by rubric-lsp.
+autocmd BufRead,BufNewFile *.rubric setfiletype rubric
