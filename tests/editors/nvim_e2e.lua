@@ -130,13 +130,15 @@ local function main()
 
   local client
   local attached = check("the server starts and attaches to the rubric", function()
-    assert(
-      vim.wait(TIMEOUT_MS, function()
-        client = rubric.clients(bufnr)[1]
-        return client ~= nil and client.initialized ~= false and client.server_capabilities ~= nil
-      end, 50),
-      "no rubric client attached within " .. TIMEOUT_MS .. " ms"
-    )
+    local seen, gone = false, false
+    vim.wait(TIMEOUT_MS, function()
+      client = rubric.clients(bufnr)[1]
+      seen = seen or client ~= nil
+      gone = seen and client == nil -- the server exited
+      return gone or (client ~= nil and client.server_capabilities ~= nil)
+    end, 50)
+    assert(not gone, "the server exited during start-up (" .. server .. ")")
+    assert(client and client.server_capabilities, "no rubric client initialized within " .. TIMEOUT_MS .. " ms")
     assert(client.config.root_dir == workspace, "root_dir is " .. tostring(client.config.root_dir))
   end)
   if not attached then
