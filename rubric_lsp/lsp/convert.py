@@ -1,0 +1,119 @@
+"""Model values to lsprotocol types and back, in the position encoding agreed with the client.
+
+The model counts columns in code points; LSP counts UTF-16 code units unless
+the client and server agreed on UTF-8 or UTF-32 at initialization.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from rubric_lsp.language import model
+from rubric_lsp.language.context import LineIndex
+from rubric_lsp.language.positions import from_utf16_character, to_utf16_character
+
+UTF8 = types.PositionEncodingKind.Utf8.value
+UTF16 = types.PositionEncodingKind.Utf16.value
+UTF32 = types.PositionEncodingKind.Utf32.value
+
+_SEVERITIES = {
+    model.Severity.ERROR: types.DiagnosticSeverity.Error,
+    model.Severity.WARNING: types.DiagnosticSeverity.Warning,
+    model.Severity.INFORMATION: types.DiagnosticSeverity.Information,
+    model.Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+SOURCE = "rubric"
+
+
+def to_client_character(line: str, character: int, encoding: str) -> int:
+    """The client's column for a code-point column on one line."""
+    if encoding == UTF32:
+        return character
+    if encoding == UTF8:
+        prefix = line[:character]
+        return len(prefix) if prefix.isascii() else len(prefix.encode("utf-8", "surrogatepass"))
+    return to_utf16_character(line, character)
+
+
+def from_client_character(line: str, character: int, encoding: str) -> int:
+    """The code-point column of a client column (clamped to the line)."""
+    if encoding == UTF32:
+        return min(max(character, 0), len(line))
+    if encoding == UTF8:
+        if line.isascii():
+            return min(max(character, 0), len(line))
+        units = 0
+        for index, char in enumerate(line):
+            if units >= character:
+                return index
+            units += len(char.encode("utf-8", "surrogatepass"))
+        return len(line)
+    return from_utf16_character(line, max(character, 0))
+
+
+def client_length(text: str, encoding: str) -> int:
+    """The length of a piece of text in the client's units."""
+    return to_client_character(text, len(text), encoding)
+
+
+class Positions:
+    """Converts positions of one text between the model and the client."""
+
+    def __init__(self, index: LineIndex, encoding: str) -> None:
+        self.index = index
+        self.encoding = encoding
+
+    def to_lsp(self, position: model.Position) -> types.Position:
+        """A model position as the client counts it."""
+        line = self.index.line_text(position.line)
+        return types.Position(
+            line=position.line,
+            character=to_client_character(line, position.character, self.encoding),
+        )
+
+    def to_lsp_range(self, rng: model.Range) -> types.Range:
+        """A model range as the client counts it."""
+        return types.Range(start=self.to_lsp(rng.start), end=self.to_lsp(rng.end))
+
+    def from_lsp(self, position: types.Position) -> model.Position:
+        """A client position as the model counts it, clamped to the text."""
+        last = len(self.index.starts) - 1
+        if position.line > last:
+            return model.Position(last, len(self.index.line_text(last)))
+        line_number = max(position.line, 0)
+        line = self.index.line_text(line_number)
+        return model.Position(
+            line_number, from_client_character(line, position.character, self.encoding)
+        )
+
+    def offset(self, position: types.Position) -> int:
+        """The character offset of a client position, clamped to the text."""
+        return self.index.offset(self.from_lsp(position))
+
+    def range_of_offsets(self, start: int, end: int) -> types.Range:
+        """The client range between two character offsets."""
+        return types.Range(
+            start=self.to_lsp(self.index.position(start)), end=self.to_lsp(self.index.position(end))
+        )
+
+    def end(self) -> types.Position:
+        """The position after the last character of the text."""
+        return self.to_lsp(self.index.position(len(self.index.text)))
+
+
+def diagnostic(item: model.Diagnostic, positions: Positions) -> types.Diagnostic:
+    """A model diagnostic as LSP sends it; the suggestion rides along for quick fixes."""
+    return types.Diagnostic(
+        range=positions.to_lsp_range(item.range),
+        severity=_SEVERITIES[item.severity],
+        code=item.code,
+        source=SOURCE,
+        message=item.message,
+        data={"suggestion": item.suggestion} if item.suggestion else None,
+    )
+
+
+def markdown(text: str) -> types.MarkupContent:
+    """Markdown content for hover and completion documentation."""
+    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)

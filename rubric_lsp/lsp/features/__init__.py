@@ -1,0 +1,1 @@
+"""One module per LSP feature area, each with a ``register(server)``."""

@@ -1,0 +1,219 @@
+"""Quick fixes for diagnostics with an obvious fix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lsprotocol import types
+
+from rubric_lsp.language import model
+from rubric_lsp.language.model import Block, Diagnostic
+from rubric_lsp.lsp.convert import diagnostic
+from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
+
+# Codes whose diagnostic names the replacement in `suggestion`.
+SUGGESTION_CODES = frozenset(
+    {
+        "unknown-block",
+        "unknown-field",
+        "unknown-check",
+        "undefined-criterion",
+        "unknown-rule",
+        "unknown-attribute",
+        "unknown-verb",
+    }
+)
+UNSCORED_COMMENT = "not scored yet"
+
+
+def _overlaps(a: model.Range, b: model.Range) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+class _Fixes:
+    """Collects the code actions of one request."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.actions: list[types.CodeAction] = []
+
+    def add(
+        self, title: str, edits: list[types.TextEdit], about: list[Diagnostic], preferred: bool
+    ) -> None:
+        self.actions.append(
+            types.CodeAction(
+                title=title,
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic(d, self.snapshot.positions) for d in about],
+                is_preferred=preferred or None,
+                edit=types.WorkspaceEdit(changes={self.snapshot.uri: edits}),
+            )
+        )
+
+    def replace(self, rng: model.Range, text: str) -> types.TextEdit:
+        return types.TextEdit(range=self.snapshot.positions.to_lsp_range(rng), new_text=text)
+
+    def remove(self, rng: model.Range) -> types.TextEdit:
+        """Delete a span; its whole lines when nothing else is on them."""
+        index = self.snapshot.index
+        text = index.text
+        start, end = index.offset(rng.start), index.offset(rng.end)
+        line_start = index.starts[rng.start.line]
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end == -1 else line_end
+        if not text[line_start:start].strip() and not text[end:line_end].strip():
+            start, end = line_start, min(line_end + 1, len(text))
+        else:
+            while end < len(text) and text[end] in " \t":
+                end += 1
+        return types.TextEdit(
+            range=self.snapshot.positions.range_of_offsets(start, end), new_text=""
+        )
+
+    def append_entries(self, block: Block, entries: list[str]) -> types.TextEdit | None:
+        """Insert entries at the end of a block, on their own lines unless it is one line."""
+        if block.close_brace.start == block.close_brace.end:
+            return None  # the '}' is missing: the parser made it up
+        last = block.entries[-1].range.end if block.entries else block.open_brace.end
+        close = block.close_brace.start
+        index = self.snapshot.index
+        if last.line == close.line:
+            return self.replace(model.Range(last, last), "".join(f" {e}" for e in entries))
+        indent = "  "
+        if block.entries:
+            line = index.line_text(block.entries[-1].range.start.line)
+            indent = line[: len(line) - len(line.lstrip(" \t"))] or indent
+        at = model.Position(close.line, 0)
+        before_brace = index.line_text(close.line)[: close.character]
+        if before_brace.strip():
+            return None
+        return self.replace(model.Range(at, at), "".join(f"{indent}{e}\n" for e in entries))
+
+
+def quick_fixes(snapshot: Snapshot, rng: model.Range) -> list[types.CodeAction]:
+    """Quick fixes for the diagnostics that touch a range."""
+    fixes = _Fixes(snapshot)
+    document = snapshot.document
+    all_diagnostics = snapshot.diagnostics
+    unscored = [d for d in all_diagnostics if d.code == "unscored-criterion"]
+    for item in all_diagnostics:
+        if not _overlaps(item.range, rng):
+            continue
+        if item.code in SUGGESTION_CODES and item.suggestion:
+            old = snapshot.index.text[
+                snapshot.index.offset(item.range.start) : snapshot.index.offset(item.range.end)
+            ]
+            fixes.add(
+                f"Replace '{old}' with '{item.suggestion}'",
+                [fixes.replace(item.range, item.suggestion)],
+                [item],
+                preferred=True,
+            )
+        if item.code == "undefined-criterion":
+            _define(fixes, document, item)
+        elif item.code == "duplicate-criterion":
+            for criterion in document.criteria:
+                if criterion.name.range == item.range:
+                    fixes.add(
+                        f"Remove the duplicate criterion '{criterion.name.text}'",
+                        [fixes.remove(criterion.range)],
+                        [item],
+                        preferred=True,
+                    )
+        elif item.code == "duplicate-block":
+            for block in document.blocks:
+                if block.keyword.range == item.range:
+                    fixes.add(
+                        f"Remove this duplicate '{block.keyword.text}' block",
+                        [fixes.remove(block.range)],
+                        [item],
+                        preferred=False,
+                    )
+        elif item.code == "unscored-criterion":
+            _score(fixes, document, item, unscored)
+    return fixes.actions
+
+
+def _score_entry(document: model.Document, name: str) -> str:
+    low, _ = document.scale
+    return f'{name} {low:g} "{UNSCORED_COMMENT}"'
+
+
+def _score(
+    fixes: _Fixes, document: model.Document, item: Diagnostic, unscored: list[Diagnostic]
+) -> None:
+    blocks = [b for b in document.blocks if b.kind in ("score", "rescore")]
+    if not blocks:
+        return
+    name = fixes.snapshot.index.text[
+        fixes.snapshot.index.offset(item.range.start) : fixes.snapshot.index.offset(item.range.end)
+    ]
+    edit = fixes.append_entries(blocks[-1], [_score_entry(document, name)])
+    if edit is None:
+        return
+    fixes.add(
+        f"Add a score entry for '{name}' to the last {blocks[-1].kind} block",
+        [edit],
+        [item],
+        preferred=True,
+    )
+    if len(unscored) > 1:
+        names = [
+            fixes.snapshot.index.text[
+                fixes.snapshot.index.offset(d.range.start) : fixes.snapshot.index.offset(
+                    d.range.end
+                )
+            ]
+            for d in unscored
+        ]
+        every = fixes.append_entries(blocks[-1], [_score_entry(document, n) for n in names])
+        if every is not None:
+            fixes.add(
+                f"Add score entries for all {len(names)} unscored criteria",
+                [every],
+                unscored,
+                preferred=False,
+            )
+
+
+def _define(fixes: _Fixes, document: model.Document, item: Diagnostic) -> None:
+    rubric = document.first("reward_rubric")
+    if rubric is None:
+        return
+    index = fixes.snapshot.index
+    name = index.text[index.offset(item.range.start) : index.offset(item.range.end)]
+    edit = fixes.append_entries(rubric, [f"criterion {name} weight=1"])
+    if edit is not None:
+        fixes.add(f"Define criterion '{name}' in reward_rubric", [edit], [item], preferred=False)
+
+
+def _wants_quickfix(only: Sequence[str] | None) -> bool:
+    if not only:
+        return True
+    return any(
+        kind == types.CodeActionKind.QuickFix
+        or types.CodeActionKind.QuickFix.startswith(f"{kind}.")
+        or kind == types.CodeActionKind.Empty
+        for kind in only
+    )
+
+
+def register(server: RubricLanguageServer) -> None:
+    """Answer textDocument/codeAction."""
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    @guarded("codeAction", lambda: None)
+    def code_action(
+        ls: RubricLanguageServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | None:
+        snapshot = ls.snapshot(params.text_document.uri)
+        if snapshot is None or not _wants_quickfix(params.context.only):
+            return None
+        positions = snapshot.positions
+        rng = model.Range(
+            positions.from_lsp(params.range.start), positions.from_lsp(params.range.end)
+        )
+        return quick_fixes(snapshot, rng)

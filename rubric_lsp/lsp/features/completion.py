@@ -1,0 +1,206 @@
+"""Completion that knows the slot under the cursor, also in half-typed documents."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from rubric_lsp.language.checks import BUILTIN_CHECKS, CHECK_SETTINGS
+from rubric_lsp.language.context import Context, LineIndex, context_at
+from rubric_lsp.language.keywords import CHECK_SETTING_DOCS, KEYWORDS
+from rubric_lsp.language.model import (
+    ACCEPT_RULES,
+    BLOCK_KEYWORDS,
+    CRITERION_ATTRIBUTES,
+    CRITIQUE_VERBS,
+    REVIEW_RULES,
+    TASK_FIELDS,
+    Criterion,
+)
+from rubric_lsp.lsp.convert import Positions, markdown
+from rubric_lsp.lsp.features.hover import criterion_markdown
+from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
+
+Kind = types.CompletionItemKind
+
+# Block bodies offered as snippets; {criteria} lines are filled from the rubric.
+_BLOCK_SNIPPETS = {
+    "task": 'task {\n  title "$1"\n  objective "$2"\n}',
+    "reward_rubric": "reward_rubric {\n  criterion ${1:correctness} weight=${2:1}\n}",
+    "checks": 'checks {\n  ${1:tests} command="${2:python -m pytest -q}"\n}',
+    "critique": 'critique {\n  revise ${1:criterion} "${2:what to change}"\n}',
+    "accept_if": "accept_if {\n  weighted_gte ${1:0.8}\n}",
+    "review_if": "review_if {\n  weighted_between ${1:0.5} ${2:0.7}\n}",
+}
+_ENTRY_SNIPPETS = {
+    "title": 'title "$1"',
+    "objective": 'objective "$1"',
+    "constraints": 'constraints "$1"',
+    "criterion": "criterion ${1:name} weight=${2:1}",
+    "scale": "scale ${1:0..5}",
+    "total_gte": "total_gte ${1:N}",
+    "weighted_gte": "weighted_gte ${1:0.8}",
+    "weighted_between": "weighted_between ${1:0.5} ${2:0.7}",
+}
+
+
+class _Items:
+    """Builds the items of one request with a shared replace range and snippet support."""
+
+    def __init__(self, positions: Positions, where: Context, offset: int, snippets: bool) -> None:
+        self.range = positions.range_of_offsets(where.start, offset)
+        self.snippets = snippets
+        self.items: list[types.CompletionItem] = []
+
+    def add(
+        self,
+        label: str,
+        kind: types.CompletionItemKind,
+        doc: str | None,
+        *,
+        detail: str | None = None,
+        snippet: str | None = None,
+        text: str | None = None,
+        sort: str | None = None,
+    ) -> None:
+        use_snippet = snippet is not None and self.snippets
+        new_text = snippet if use_snippet and snippet is not None else (text or label)
+        self.items.append(
+            types.CompletionItem(
+                label=label,
+                kind=kind,
+                detail=detail,
+                documentation=markdown(doc) if doc else None,
+                text_edit=types.TextEdit(range=self.range, new_text=new_text),
+                insert_text_format=(
+                    types.InsertTextFormat.Snippet
+                    if use_snippet
+                    else types.InsertTextFormat.PlainText
+                ),
+                filter_text=label,
+                sort_text=sort,
+            )
+        )
+
+
+def _criteria(snapshot: Snapshot) -> list[Criterion]:
+    """Defined criteria, first definitions only."""
+    seen: set[str] = set()
+    found = []
+    for criterion in snapshot.document.criteria:
+        if criterion.name.text not in seen:
+            seen.add(criterion.name.text)
+            found.append(criterion)
+    return found
+
+
+def _score_snippet(names: list[str]) -> str:
+    if not names:
+        return 'score {\n  ${1:criterion} ${2:0} "$3"\n}'
+    lines = [f'  {name} ${{{2 * i + 1}:0}} "${{{2 * i + 2}}}"' for i, name in enumerate(names)]
+    return "score {\n" + "\n".join(lines) + "\n}"
+
+
+def complete(
+    ls: RubricLanguageServer, text: str, positions: Positions, names: Snapshot, offset: int
+) -> list[types.CompletionItem]:
+    """The completion items at a character offset of ``text``; criteria come from ``names``."""
+    where = context_at(text, offset)
+    items = _Items(positions, where, offset, ls.settings.snippets and _client_snippets(ls))
+    slot = where.slot
+    criteria = _criteria(names)
+    if slot == "block-keyword":
+        for keyword in BLOCK_KEYWORDS:
+            snippet = _BLOCK_SNIPPETS.get(keyword)
+            if keyword in ("score", "rescore"):
+                snippet = _score_snippet([c.name.text for c in criteria]).replace(
+                    "score", keyword, 1
+                )
+            items.add(keyword, Kind.Keyword, KEYWORDS[keyword], detail="block", snippet=snippet)
+    elif slot == "task-field":
+        for name in TASK_FIELDS:
+            items.add(
+                name, Kind.Field, KEYWORDS[name], detail="task field", snippet=_ENTRY_SNIPPETS[name]
+            )
+    elif slot == "rubric-entry":
+        for name in ("criterion", "scale"):
+            items.add(name, Kind.Keyword, KEYWORDS[name], snippet=_ENTRY_SNIPPETS[name])
+    elif slot == "criterion-attribute":
+        for key in CRITERION_ATTRIBUTES:
+            if key not in where.used_keys:
+                items.add(f"{key}=", Kind.Property, KEYWORDS[key], detail="attribute")
+    elif slot in ("check-name", "checks-entry"):
+        for name, description in BUILTIN_CHECKS.items():
+            if slot == "checks-entry" and name == "manual":
+                continue  # nothing to configure: it runs nothing
+            items.add(name, Kind.Function, description, detail="check")
+    elif slot == "check-setting":
+        for key in CHECK_SETTINGS:
+            if key not in where.used_keys:
+                items.add(f"{key}=", Kind.Property, CHECK_SETTING_DOCS[key], detail="check setting")
+    elif slot == "boolean":
+        for value in ("true", "false"):
+            items.add(value, Kind.Value, None)
+    elif slot == "criterion-name":
+        used = set(where.used_names) if ls.settings.ranked_names else set()
+        total = sum(c.weight for c in criteria) or 1.0
+        for index, criterion in enumerate(criteria):
+            name = criterion.name.text
+            rank = "1" if name in used else "0"
+            items.add(
+                name,
+                Kind.Variable,
+                criterion_markdown(names, criterion),
+                detail=f"criterion · weight {criterion.weight:g} · {criterion.weight / total:.0%}",
+                sort=f"{rank}{index:04d}",
+            )
+    elif slot == "critique-verb":
+        for verb in CRITIQUE_VERBS:
+            items.add(verb, Kind.Keyword, KEYWORDS[verb], detail="critique verb")
+    elif slot == "rule-keyword":
+        rules = ACCEPT_RULES if where.block == "accept_if" else REVIEW_RULES
+        for rule in rules:
+            snippet = _ENTRY_SNIPPETS.get(rule)
+            if rule == "minimum":
+                choices = ",".join(c.name.text for c in criteria)
+                snippet = (
+                    f"minimum ${{1|{choices}|}} ${{2:4}}" if choices else "minimum ${1:name} ${2:4}"
+                )
+            items.add(rule, Kind.Keyword, KEYWORDS[rule], detail="rule", snippet=snippet)
+    return items.items
+
+
+def _client_snippets(ls: RubricLanguageServer) -> bool:
+    document = ls.client_capabilities.text_document
+    completion = document.completion if document else None
+    item = completion.completion_item if completion else None
+    return bool(item and item.snippet_support)
+
+
+def register(server: RubricLanguageServer) -> None:
+    """Answer textDocument/completion."""
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=["="], resolve_provider=False),
+    )
+    @guarded("completion", lambda: None)
+    def completion(
+        ls: RubricLanguageServer, params: types.CompletionParams
+    ) -> types.CompletionList | None:
+        uri = params.text_document.uri
+        document = ls.open_document(uri)
+        if document is None:
+            return None
+        # The text is the current one; criterion names may come from the previous parse,
+        # so typing does not wait for a parse of every keystroke.
+        names = ls.recent_snapshot(uri)
+        if names is None:
+            return None
+        text = document.source
+        if names.text == text:
+            positions = names.positions
+        else:
+            positions = Positions(LineIndex(text), ls.encoding)
+        offset = positions.offset(params.position)
+        items = complete(ls, text, positions, names, offset)
+        return types.CompletionList(is_incomplete=False, items=items)

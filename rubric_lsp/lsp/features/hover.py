@@ -1,0 +1,115 @@
+"""Hover: what a keyword means; a criterion's weight, share, check and latest hand score."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from rubric_lsp.language.checks import BUILTIN_CHECKS, CHECK_SETTINGS, DEFAULT_BINDINGS, bound_check
+from rubric_lsp.language.context import Token, token_at
+from rubric_lsp.language.evaluate import hand_scores
+from rubric_lsp.language.keywords import CHECK_SETTING_DOCS, KEYWORDS
+from rubric_lsp.language.model import Criterion
+from rubric_lsp.lsp.convert import markdown
+from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
+
+
+def criterion_markdown(snapshot: Snapshot, criterion: Criterion) -> str:
+    """Weight, share of the total weight, bound check and latest hand score of a criterion."""
+    document = snapshot.document
+    name = criterion.name.text
+    seen: set[str] = set()
+    total = 0.0
+    for other in document.criteria:
+        if other.name.text not in seen:
+            seen.add(other.name.text)
+            total += other.weight
+    share = criterion.weight / total if total else 0.0
+    lines = [
+        f"**criterion `{name}`** · weight {criterion.weight:g} "
+        f"({share:.0%} of the total weight {total:g})"
+    ]
+    check = bound_check(criterion)
+    if check is None:
+        lines.append("Scored by hand in `score`/`rescore` blocks.")
+    else:
+        how = "" if criterion.check_name else " (the default for this name)"
+        description = BUILTIN_CHECKS.get(check, "not a built-in check")
+        lines.append(f"Measured by check `{check}`{how}: {description}")
+    latest = hand_scores(document).get(name)
+    if latest is not None and latest.points.number is not None:
+        _, high = document.scale
+        block = _block_of(snapshot, latest.range.start.line)
+        where = f"{block}, line {latest.range.start.line + 1}"
+        comment = f' — "{latest.comment.text}"' if latest.comment and latest.comment.text else ""
+        lines.append(f"Latest hand score: **{latest.points.raw}/{high:g}** ({where}){comment}")
+    return "\n\n".join(lines)
+
+
+def _block_of(snapshot: Snapshot, line: int) -> str:
+    for block in snapshot.document.blocks:
+        if block.range.start.line <= line <= block.range.end.line:
+            return block.keyword.text
+    return "score"
+
+
+def _enclosing_block(snapshot: Snapshot, token: Token) -> str | None:
+    """The keyword of the block a token is in, from the token roles."""
+    depth_keyword = None
+    for other in snapshot.tokens:
+        if other.start >= token.start:
+            break
+        if other.role == "block":
+            depth_keyword = other.text
+        elif other.role == "brace" and other.text == "}":
+            depth_keyword = None
+    return depth_keyword
+
+
+def hover_markdown(snapshot: Snapshot, token: Token) -> str | None:
+    """The hover text of one token, if it has one."""
+    role = token.role
+    if role in ("definition", "reference"):
+        criterion = snapshot.document.criterion(token.text)
+        if criterion is None:
+            return f"`{token.text}` is not a criterion of the `reward_rubric` block."
+        return criterion_markdown(snapshot, criterion)
+    if role == "check":
+        description = BUILTIN_CHECKS.get(token.text)
+        if description is None:
+            return None
+        used_by = [name for name, check in DEFAULT_BINDINGS.items() if check == token.text]
+        bound = f"\n\nBound by default to the criterion `{used_by[0]}`." if used_by else ""
+        return f"**check `{token.text}`** — {description}{bound}"
+    if role == "attribute":
+        key = token.text.rstrip("= \t")
+        if _enclosing_block(snapshot, token) == "checks" and key in CHECK_SETTINGS:
+            return CHECK_SETTING_DOCS[key]
+        return KEYWORDS.get(key)
+    if role in ("block", "keyword", "field", "rule", "verb"):
+        return KEYWORDS.get(token.text)
+    return None
+
+
+def _token_range(snapshot: Snapshot, token: Token) -> types.Range:
+    end = token.end
+    if token.type == "ATTR_KEY":
+        end = token.start + len(token.text.rstrip("= \t"))
+    return snapshot.positions.range_of_offsets(token.start, end)
+
+
+def register(server: RubricLanguageServer) -> None:
+    """Answer textDocument/hover."""
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    @guarded("hover", lambda: None)
+    def hover(ls: RubricLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        snapshot = ls.snapshot(params.text_document.uri)
+        if snapshot is None:
+            return None
+        token = token_at(snapshot.tokens, snapshot.positions.offset(params.position))
+        if token is None:
+            return None
+        text = hover_markdown(snapshot, token)
+        if text is None:
+            return None
+        return types.Hover(contents=markdown(text), range=_token_range(snapshot, token))

@@ -1,0 +1,336 @@
+"""The rubric language server: document state, a model cache per version, diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeVar, cast
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
+
+from rubric_lsp import __version__
+from rubric_lsp.language import context
+from rubric_lsp.language.model import Diagnostic, Document, SymbolTable
+from rubric_lsp.language.parser import parse
+from rubric_lsp.language.validate import validate
+from rubric_lsp.lsp.convert import SOURCE, UTF16, Positions
+from rubric_lsp.lsp.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(eq=False)
+class Snapshot:
+    """One version of one open document, parsed once; derived views are computed on demand."""
+
+    uri: str
+    version: int | None
+    text: str
+    document: Document
+    encoding: str
+
+    @cached_property
+    def index(self) -> context.LineIndex:
+        """Line starts of the text, counted as the parser counts them."""
+        return context.LineIndex(self.text)
+
+    @cached_property
+    def positions(self) -> Positions:
+        """Position conversion between the model and the client."""
+        return Positions(self.index, self.encoding)
+
+    @cached_property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Syntax and semantic diagnostics of this version."""
+        return validate(self.document)
+
+    @cached_property
+    def lsp_diagnostics(self) -> list[types.Diagnostic]:
+        """The diagnostics as LSP sends them."""
+        from rubric_lsp.lsp.convert import diagnostic
+
+        return [diagnostic(item, self.positions) for item in self.diagnostics]
+
+    @cached_property
+    def symbols(self) -> SymbolTable:
+        """Criterion definitions and references."""
+        return self.document.symbols
+
+    @cached_property
+    def tokens(self) -> list[context.Token]:
+        """Every token with its role, also where the parser gave up."""
+        return context.tokens(self.text)
+
+
+class ModelCache:
+    """The latest parsed snapshot of each open document.
+
+    Hover, completion and the diagnostics worker share it, so unchanged text is
+    parsed once; a lock per document keeps two threads from parsing the same
+    version at the same time.
+    """
+
+    def __init__(self) -> None:
+        self._snapshots: dict[str, Snapshot] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, uri: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(uri, threading.Lock())
+
+    def get(self, uri: str, version: int | None, text: str, encoding: str) -> Snapshot:
+        """The snapshot of this exact text, parsing it only when it is new."""
+        with self._lock(uri):
+            cached = self._snapshots.get(uri)
+            if (
+                cached is not None
+                and cached.version == version
+                and cached.encoding == encoding
+                and (cached.text is text or cached.text == text)
+            ):
+                return cached
+            snapshot = Snapshot(uri, version, text, parse(text), encoding)
+            self._snapshots[uri] = snapshot
+            return snapshot
+
+    def latest(self, uri: str) -> Snapshot | None:
+        """The last snapshot parsed for a document, whatever its version."""
+        return self._snapshots.get(uri)
+
+    def drop(self, uri: str) -> None:
+        """Forget a closed document."""
+        self._snapshots.pop(uri, None)
+        with self._guard:
+            self._locks.pop(uri, None)
+
+
+@dataclass
+class _Entry:
+    version: int | None
+    items: list[types.Diagnostic]
+
+
+@dataclass
+class DiagnosticStore:
+    """Diagnostics by (source, uri): each source sets and clears its own, push and pull read all.
+
+    Sources are e.g. "rubric" for syntax and validation; on-save scoring adds its own.
+    """
+
+    _entries: dict[tuple[str, str], _Entry] = field(default_factory=dict)
+    # Bumped on every change of a document's diagnostics: the pull result id.
+    _generation: dict[str, int] = field(default_factory=dict)
+
+    def set(
+        self, source: str, uri: str, version: int | None, items: list[types.Diagnostic]
+    ) -> None:
+        """Replace one source's diagnostics of a document."""
+        self._entries[(source, uri)] = _Entry(version, items)
+        self._generation[uri] = self._generation.get(uri, 0) + 1
+
+    def clear(self, source: str, uri: str) -> None:
+        """Remove one source's diagnostics of a document."""
+        if self._entries.pop((source, uri), None) is not None:
+            self._generation[uri] = self._generation.get(uri, 0) + 1
+
+    def clear_document(self, uri: str) -> None:
+        """Remove every source's diagnostics of a document."""
+        for key in [key for key in self._entries if key[1] == uri]:
+            del self._entries[key]
+        self._generation[uri] = self._generation.get(uri, 0) + 1
+
+    def get(self, source: str, uri: str) -> tuple[int | None, list[types.Diagnostic]] | None:
+        """One source's (version, diagnostics) of a document, if it has any."""
+        entry = self._entries.get((source, uri))
+        return (entry.version, entry.items) if entry else None
+
+    def items(self, uri: str) -> list[types.Diagnostic]:
+        """All diagnostics of a document, source by source."""
+        found: list[types.Diagnostic] = []
+        for (_, entry_uri), entry in sorted(self._entries.items()):
+            if entry_uri == uri:
+                found.extend(entry.items)
+        return found
+
+    def result_id(self, uri: str) -> str:
+        """An id that changes whenever the document's diagnostics change."""
+        return str(self._generation.get(uri, 0))
+
+
+class RubricLanguageServer(LanguageServer):
+    """The language server for .rubric files."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "rubric-lsp",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.settings = Settings()
+        # What initializationOptions gave: workspace/configuration values apply over it.
+        self.initial_settings = Settings()
+        self.initial_problems: list[str] = []
+        self.models = ModelCache()
+        self.diagnostics = DiagnosticStore()
+        # Parsing and validation run off the event loop so requests stay fast.
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rubric-check")
+        # Called when settings change, e.g. to check open documents again.
+        self.settings_listeners: list[Callable[[], None]] = []
+
+    @property
+    def encoding(self) -> str:
+        """The position encoding agreed with the client."""
+        try:
+            encoding = self.workspace.position_encoding
+        except (RuntimeError, AttributeError):  # no workspace before initialize
+            return UTF16
+        if encoding is None:
+            return UTF16
+        return str(getattr(encoding, "value", encoding))
+
+    @property
+    def pull_diagnostics(self) -> bool:
+        """Whether the client pulls diagnostics, so pushing them would show them twice."""
+        try:
+            capabilities = self.client_capabilities
+        except AttributeError:
+            return False
+        document = capabilities.text_document if capabilities else None
+        return document is not None and document.diagnostic is not None
+
+    def open_document(self, uri: str) -> TextDocument | None:
+        """An open document, or None for a URI the client has not opened."""
+        try:
+            documents = self.workspace.text_documents
+        except (RuntimeError, AttributeError):
+            return None
+        found: TextDocument | None = documents.get(unquote(uri)) or documents.get(uri)
+        return found
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        """The parsed current version of an open document."""
+        document = self.open_document(uri)
+        if document is None:
+            return None
+        return self.models.get(uri, document.version, document.source, self.encoding)
+
+    def recent_snapshot(self, uri: str) -> Snapshot | None:
+        """A parsed version of the document, maybe one edit old: enough for names."""
+        if self.open_document(uri) is None:
+            return None
+        return self.models.latest(uri) or self.snapshot(uri)
+
+    def publish(self, uri: str) -> None:
+        """Send a document's diagnostics from every source (push clients only)."""
+        if self.pull_diagnostics:
+            return
+        entry = self.diagnostics.get(SOURCE, uri)
+        version = entry[0] if entry else None
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri, version=version, diagnostics=self.diagnostics.items(uri)
+            )
+        )
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
+        """Write to the client's output log."""
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def report_failure(self, what: str, error: BaseException) -> None:
+        """Log a handler failure without failing the request."""
+        logger.exception("%s failed", what, exc_info=error)
+        try:
+            self.log(
+                f"rubric-lsp: {what} failed: {type(error).__name__}: {error}",
+                types.MessageType.Error,
+            )
+        except Exception:  # the client may be gone; the failure is logged above
+            logger.debug("could not send the failure to the client", exc_info=True)
+
+
+def guarded(what: str, default: Callable[[], Any]) -> Callable[[F], F]:
+    """Wrap a request handler so an exception becomes an empty result and a log line."""
+
+    def decorate(handler: F) -> F:
+        @functools.wraps(handler)
+        def run(ls: RubricLanguageServer, params: Any) -> Any:
+            try:
+                return handler(ls, params)
+            except Exception as error:
+                ls.report_failure(what, error)
+                return default()
+
+        return cast(F, run)
+
+    return decorate
+
+
+def create_server() -> RubricLanguageServer:
+    """A server with every feature registered."""
+    from rubric_lsp.lsp.features import (
+        actions,
+        completion,
+        configuration,
+        diagnostics,
+        formatting,
+        hover,
+        navigation,
+        symbols,
+        tokens,
+    )
+
+    server = RubricLanguageServer()
+    for module in (
+        configuration,
+        diagnostics,
+        completion,
+        hover,
+        navigation,
+        symbols,
+        formatting,
+        actions,
+        tokens,
+    ):
+        module.register(server)
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the server on stdio, or on TCP for debugging."""
+    parser = argparse.ArgumentParser(
+        prog="rubric-lsp", description="Language server for .rubric files (stdio by default)."
+    )
+    parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="TCP address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level of messages written to stderr (default WARNING)",
+    )
+    parser.add_argument("--version", action="version", version=f"rubric-lsp {__version__}")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    server = create_server()
+    if args.tcp:
+        server.start_tcp(args.host, args.port)
+    else:
+        server.start_io()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
