@@ -1,0 +1,1 @@
+"""Scoring a change against a rubric: diff, critics, aggregation and reports."""

@@ -1,0 +1,200 @@
+"""The critic interface, what a critic returns, and the registry of built-in critics."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol, TypeVar
+
+from rubric_lsp.language.evaluate import Status
+from rubric_lsp.scoring.cache import Cache
+from rubric_lsp.scoring.diff import ChangeSet
+from rubric_lsp.scoring.gitrepo import Repository
+
+FindingSeverity = Literal["error", "warning", "info"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a critic found at a place in the new code."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    severity: FindingSeverity
+    # How much of the criterion's score (0..1) this finding cost.
+    penalty: float = 0.0
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of a finding."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+            "penalty": round(self.penalty, 4),
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finding:
+        """A finding back from its JSON shape (the cache stores them so)."""
+        return cls(
+            path=str(data["path"]),
+            line=int(data["line"]),
+            column=int(data["column"]),
+            code=str(data["code"]),
+            message=str(data["message"]),
+            severity=data["severity"],
+            penalty=float(data.get("penalty", 0.0)),
+            end_line=data.get("end_line"),
+            end_column=data.get("end_column"),
+        )
+
+
+@dataclass(frozen=True)
+class CriticResult:
+    """A critic's verdict: a score in [0, 1] (or why there is none) and its evidence."""
+
+    score: float | None
+    status: Status = "scored"
+    # One line that sums the result up.
+    summary: str = ""
+    # Concrete reasoning sentences, without numbers or the final "Score:" step.
+    reasons: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def error(cls, message: str) -> CriticResult:
+        """A critic that could not measure anything."""
+        return cls(None, "error", message, (message,))
+
+    @classmethod
+    def skipped(cls, message: str) -> CriticResult:
+        """A critic that was deliberately not run."""
+        return cls(None, "skipped", message, (message,))
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """One check's settings from the rubric's checks block and the caller's overrides."""
+
+    name: str
+    command: str | None = None
+    timeout: float | None = None
+    repeat: int | None = None
+    enabled: bool = True
+
+
+def python_argv(command: list[str]) -> list[str]:
+    """Run ``python`` as the interpreter rubric itself runs under, so tools match."""
+    if command and command[0] in ("python", "python3"):
+        return [sys.executable, *command[1:]]
+    return command
+
+
+class Context:
+    """What critics share in one run: the change, the repository, a cache and shared work."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        changes: ChangeSet,
+        settings: dict[str, CheckSettings],
+        cache: Cache,
+        scratch: Path,
+        needed: frozenset[str],
+    ) -> None:
+        self.repo = repo
+        self.changes = changes
+        self.settings = settings
+        self.cache = cache
+        # A private temporary folder for reports and base files, removed after the run.
+        self.scratch = scratch
+        # The checks this run measures, so shared work can do only what is asked.
+        self.needed = needed
+        self._shared: dict[str, asyncio.Task[Any]] = {}
+
+    def setting(self, name: str) -> CheckSettings:
+        """The settings of a check, defaults when the rubric configures none."""
+        return self.settings.get(name) or CheckSettings(name)
+
+    async def shared(self, key: str, factory: Callable[[], Awaitable[T]]) -> T:
+        """Work several critics need (one pylint run, one test run), done once."""
+        task = self._shared.get(key)
+        if task is None:
+
+            async def _call() -> T:
+                return await factory()
+
+            task = asyncio.ensure_future(_call())
+            self._shared[key] = task
+        # One critic timing out must not cancel work another critic is waiting for.
+        result: T = await asyncio.shield(task)
+        return result
+
+    async def close(self) -> None:
+        """Cancel shared work nobody waits for any more, and wait until it has ended."""
+        pending = [task for task in self._shared.values() if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        for task in self._shared.values():
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved, so asyncio does not log it as lost
+
+
+class Critic(Protocol):
+    """A check that measures one aspect of a change."""
+
+    name: str
+    # Whether it runs the workspace's own code (tests, benchmarks): needs trust.
+    executes_code: bool
+    # Seconds before the engine stops it, unless the rubric or the caller say otherwise.
+    default_timeout: float
+
+    async def run(self, context: Context) -> CriticResult:
+        """Measure the change."""
+        ...
+
+
+def registry() -> dict[str, Critic]:
+    """Every built-in critic by check name."""
+    from rubric_lsp.scoring.critics import (
+        bandit,
+        benchmark,
+        complexity,
+        coverage,
+        docstrings,
+        error_handling,
+        naming,
+        pylint,
+        tests,
+    )
+
+    critics: list[Critic] = [
+        tests.TestsCritic(),
+        coverage.CoverageCritic(),
+        pylint.PylintCritic(),
+        bandit.BanditCritic(),
+        benchmark.BenchmarkCritic(),
+        docstrings.DocstringsCritic(),
+        error_handling.ErrorHandlingCritic(),
+        complexity.ComplexityCritic(),
+        naming.NamingCritic(),
+    ]
+    return {critic.name: critic for critic in critics}

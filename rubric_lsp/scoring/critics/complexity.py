@@ -1,0 +1,135 @@
+"""Cyclomatic complexity (radon) of changed functions, and increases against the base."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from radon.complexity import cc_visit
+
+from rubric_lsp.scoring.critic import Context, CriticResult, Finding
+from rubric_lsp.scoring.diff import ChangedFile
+
+# Above this a function is hard to test and review (radon's rank C starts at 11).
+LIMIT = 10
+# Increases count once a function is past radon's rank A (1-5): adding one branch to a tiny
+# function is not a readability problem.
+INCREASE_FLOOR = 5
+OVER_LIMIT_PENALTY = 0.1
+INCREASE_PENALTY = 0.05
+
+
+@dataclass(frozen=True)
+class Block:
+    """One function or method radon measured."""
+
+    name: str
+    line: int
+    end_line: int
+    column: int
+    complexity: int
+
+
+def blocks(text: str) -> list[Block]:
+    """Functions and methods with their complexity; nothing for unparsable code."""
+    try:
+        visited: list[Any] = cc_visit(text)
+    except (SyntaxError, ValueError):
+        return []
+    found: list[Block] = []
+
+    def add(item: Any, prefix: str) -> None:
+        if hasattr(item, "methods"):  # a class: its methods count, the class does not
+            for method in item.methods:
+                add(method, f"{prefix}{item.name}.")
+            return
+        found.append(
+            Block(
+                f"{prefix}{item.name}", item.lineno, item.endline, item.col_offset, item.complexity
+            )
+        )
+        for inner in getattr(item, "closures", []):
+            add(inner, f"{prefix}{item.name}.")
+
+    for item in visited:
+        add(item, "")
+    return found
+
+
+def penalty(new: int, old: int | None) -> float:
+    """What one function costs: 0.1 per point above 10, 0.05 per point it gained above 5.
+
+    A new function (``old`` None) only pays for being above 10.
+    """
+    over = max(0, new - LIMIT) * OVER_LIMIT_PENALTY
+    gained = 0 if old is None else max(0, new - max(old, INCREASE_FLOOR)) * INCREASE_PENALTY
+    return over + gained
+
+
+def file_scores(
+    changed: ChangedFile, text: str, base: str | None
+) -> list[tuple[Block, int | None, float]]:
+    """Each changed function with its base complexity and its penalty."""
+    old = {b.name: b.complexity for b in blocks(base)} if base is not None else {}
+    touched = changed.changed
+    out: list[tuple[Block, int | None, float]] = []
+    for block in blocks(text):
+        if changed.wholly_added or any(block.line <= n <= block.end_line for n in touched):
+            before = old.get(block.name)
+            out.append((block, before, penalty(block.complexity, before)))
+    return out
+
+
+class ComplexityCritic:
+    """Average over changed functions of 1 - their complexity penalty."""
+
+    name = "complexity"
+    executes_code = False
+    default_timeout = 60.0
+
+    async def run(self, context: Context) -> CriticResult:
+        """Measure changed functions on both sides with radon."""
+        measured: list[tuple[str, Block, int | None, float]] = []
+        for changed in context.changes.python_files:
+            text = context.changes.read(changed.path)
+            base = None
+            if changed.old_path and not changed.wholly_added:
+                data = await context.repo.show(context.changes.base, changed.old_path)
+                base = data.decode("utf-8", errors="replace") if data is not None else None
+            for block, before, cost in await asyncio.to_thread(file_scores, changed, text, base):
+                measured.append((changed.path, block, before, cost))
+        if not measured:
+            return CriticResult(
+                1.0, summary="no function changed", reasons=("No function or method was changed.",)
+            )
+        score = sum(max(0.0, 1.0 - cost) for *_, cost in measured) / len(measured)
+        costly = [m for m in measured if m[3] > 0]
+        findings = tuple(
+            Finding(
+                path,
+                block.line,
+                block.column,
+                "complexity",
+                f"{block.name} has cyclomatic complexity {block.complexity}"
+                + (f" (was {before})" if before is not None else " (new)"),
+                "warning" if block.complexity > LIMIT else "info",
+                penalty=min(1.0, cost) / len(measured),
+            )
+            for path, block, before, cost in costly
+        )
+        highest = max(measured, key=lambda m: m[1].complexity)
+        reasons = [
+            f"Measured {len(measured)} changed function(s) with radon; highest complexity "
+            f"{highest[1].complexity} ({highest[1].name})."
+        ]
+        if findings:
+            reasons += [f"{f.path}:{f.line}: {f.message}" for f in findings[:5]]
+            reasons.append(
+                f"Functions above {LIMIT} and increases above {INCREASE_FLOOR} cost points."
+            )
+            summary = f"{len(findings)} changed function(s) above {LIMIT} or grown more complex"
+        else:
+            reasons.append(f"No changed function above {LIMIT} or grown past {INCREASE_FLOOR}.")
+            summary = f"changed functions simple (max {highest[1].complexity})"
+        return CriticResult(score, summary=summary, reasons=tuple(reasons), findings=findings)

@@ -1,0 +1,123 @@
+"""Added or changed public functions, classes and modules without a docstring."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+from dataclasses import dataclass
+
+from rubric_lsp.scoring.critic import Context, CriticResult, Finding
+from rubric_lsp.scoring.diff import ChangedFile
+from rubric_lsp.scoring.pysource import definitions, is_test_file, parse
+
+
+@dataclass(frozen=True)
+class Documented:
+    """A public definition the change added or changed, and whether it has a docstring."""
+
+    path: str
+    line: int
+    kind: str
+    name: str
+    documented: bool
+
+
+def _is_magic(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def public_items(changed: ChangedFile, text: str) -> list[Documented]:
+    """Public module, classes and functions of one file that the change touched."""
+    tree = parse(text)
+    if tree is None:
+        return []
+    module_name = changed.path.rsplit("/", 1)[-1].removesuffix(".py")
+    items: list[Documented] = []
+    if changed.wholly_added and not module_name.startswith("_") and text.strip():
+        items.append(
+            Documented(changed.path, 1, "module", module_name, ast.get_docstring(tree) is not None)
+        )
+    for definition in definitions(tree):
+        node = definition.node
+        if not definition.public or _is_magic(node.name):
+            continue
+        if isinstance(node, ast.ClassDef):
+            # A class is changed when its header or docstring is; a changed method counts alone.
+            header_end = node.body[0].lineno if node.body else node.lineno
+            first = definition.first_line
+            touched = changed.wholly_added or any(
+                first <= line <= header_end for line in changed.changed
+            )
+            if isinstance(node.body[0], ast.Expr) and node.body[0].end_lineno:
+                touched = touched or any(
+                    node.body[0].lineno <= line <= node.body[0].end_lineno
+                    for line in changed.changed
+                )
+            kind = "class"
+        else:
+            touched = changed.wholly_added or definition.touches(changed.changed)
+            kind = "function"
+        if touched:
+            items.append(
+                Documented(
+                    changed.path,
+                    node.lineno,
+                    kind,
+                    definition.qualname,
+                    ast.get_docstring(node) is not None,
+                )
+            )
+    return items
+
+
+def collect(context: Context) -> list[Documented]:
+    """Every touched public item in the changed non-test Python files."""
+    items: list[Documented] = []
+    for changed in context.changes.python_files:
+        if is_test_file(changed.path):
+            continue
+        items += public_items(changed, context.changes.read(changed.path))
+    return items
+
+
+class DocstringsCritic:
+    """Share of added or changed public definitions that carry a docstring."""
+
+    name = "docstrings"
+    executes_code = False
+    default_timeout = 60.0
+
+    async def run(self, context: Context) -> CriticResult:
+        """Parse the changed files off the event loop and count docstrings."""
+        items = await asyncio.to_thread(collect, context)
+        if not items:
+            return CriticResult(
+                1.0,
+                summary="no public definition added or changed",
+                reasons=("No public module, class or function was added or changed.",),
+            )
+        missing = [item for item in items if not item.documented]
+        score = (len(items) - len(missing)) / len(items)
+        findings = tuple(
+            Finding(
+                item.path,
+                item.line,
+                0,
+                "missing-docstring",
+                f"public {item.kind} '{item.name}' has no docstring",
+                "warning",
+                penalty=1.0 / len(items),
+            )
+            for item in missing
+        )
+        reasons = [
+            f"{len(items)} public definition(s) added or changed; "
+            f"{len(items) - len(missing)} documented."
+        ]
+        reasons += [f"{f.path}:{f.line}: {f.message}" for f in findings[:5]]
+        summary = (
+            f"{len(missing)} of {len(items)} public definition(s) lack a docstring"
+            if missing
+            else f"all {len(items)} public definition(s) documented"
+        )
+        return CriticResult(score, summary=summary, reasons=tuple(reasons), findings=findings)

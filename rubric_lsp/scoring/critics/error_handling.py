@@ -1,0 +1,141 @@
+"""Error handling the change removed or weakened, compared function by function by AST."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+from dataclasses import dataclass
+
+from rubric_lsp.scoring.critic import Context, CriticResult, Finding
+from rubric_lsp.scoring.diff import ChangedFile
+from rubric_lsp.scoring.pysource import FunctionNode, definitions, functions, own_nodes, parse
+
+# What each kind of weakening costs the score.
+PENALTY = {
+    "handler-removed": 0.25,
+    "raise-removed": 0.25,
+    "bare-except": 0.25,
+    "swallowed-error": 0.25,
+}
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Error-handling constructs inside one function."""
+
+    handlers: int
+    raises: int
+    bare: int
+    swallowed: int
+
+
+def _swallows(handler: ast.ExceptHandler) -> bool:
+    """A handler that only passes or continues: the error vanishes without a trace.
+
+    Returning a value (a cache miss, a default) is a decision, not swallowing.
+    """
+    for statement in handler.body:
+        if isinstance(statement, ast.Pass | ast.Continue):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a string or `...`
+        return False
+    return True
+
+
+def count(function: FunctionNode) -> Counts:
+    """Count handlers, raises and weak handlers, not descending into nested definitions."""
+    handlers = raises = bare = swallowed = 0
+    for node in own_nodes(function):
+        if isinstance(node, ast.ExceptHandler):
+            handlers += 1
+            if node.type is None:
+                bare += 1
+            if _swallows(node):
+                swallowed += 1
+        elif isinstance(node, ast.Raise):
+            raises += 1
+    return Counts(handlers, raises, bare, swallowed)
+
+
+def compare(new: Counts, old: Counts | None) -> dict[str, int]:
+    """How many of each weakening a function shows against its base version."""
+    old = old or Counts(0, 0, 0, 0)
+    return {
+        "handler-removed": max(0, old.handlers - new.handlers),
+        "raise-removed": max(0, old.raises - new.raises),
+        "bare-except": max(0, new.bare - old.bare),
+        "swallowed-error": max(0, new.swallowed - old.swallowed),
+    }
+
+
+_WORDS = {
+    "handler-removed": "exception handler(s) removed",
+    "raise-removed": "raise statement(s) removed",
+    "bare-except": "bare 'except:' added",
+    "swallowed-error": "handler(s) added that swallow the error",
+}
+
+
+def file_findings(changed: ChangedFile, text: str, base: str | None) -> tuple[int, list[Finding]]:
+    """The changed functions of one file, and the weakenings found in them."""
+    tree = parse(text)
+    base_functions = functions(parse(base)) if base is not None else {}
+    checked = 0
+    findings: list[Finding] = []
+    for definition in definitions(tree):
+        node = definition.node
+        if isinstance(node, ast.ClassDef):
+            continue
+        if not changed.wholly_added and not definition.touches(changed.changed):
+            continue
+        checked += 1
+        old = base_functions.get(definition.qualname)
+        diff = compare(count(node), count(old) if old is not None else None)
+        for code, times in diff.items():
+            if times:
+                findings.append(
+                    Finding(
+                        changed.path,
+                        node.lineno,
+                        node.col_offset,
+                        code,
+                        f"{definition.qualname}: {times} {_WORDS[code]}",
+                        "warning",
+                        penalty=PENALTY[code] * times,
+                    )
+                )
+    return checked, findings
+
+
+class ErrorHandlingCritic:
+    """Catches a patch that removes error handling but still passes the tests."""
+
+    name = "error_handling"
+    executes_code = False
+    default_timeout = 60.0
+
+    async def run(self, context: Context) -> CriticResult:
+        """Compare every changed function with its base version."""
+        checked = 0
+        findings: list[Finding] = []
+        for changed in context.changes.python_files:
+            text = context.changes.read(changed.path)
+            base = None
+            if changed.old_path and not changed.wholly_added:
+                data = await context.repo.show(context.changes.base, changed.old_path)
+                base = data.decode("utf-8", errors="replace") if data is not None else None
+            n, found = await asyncio.to_thread(file_findings, changed, text, base)
+            checked += n
+            findings += found
+        score = max(0.0, 1.0 - sum(f.penalty for f in findings))
+        reasons = [f"Compared {checked} changed function(s) with their base versions by AST."]
+        if findings:
+            reasons += [f"{f.path}:{f.line}: {f.message}" for f in findings[:5]]
+            summary = "; ".join(f.message for f in findings[:2])
+        else:
+            reasons.append("No exception handler or raise removed, no error swallowed.")
+            summary = "error handling kept"
+        return CriticResult(
+            score, summary=summary, reasons=tuple(reasons), findings=tuple(findings)
+        )

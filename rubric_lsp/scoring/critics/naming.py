@@ -1,0 +1,60 @@
+"""pylint's naming checks on changed lines (or names the change made non-conforming)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rubric_lsp.scoring.critic import Context, CriticResult
+from rubric_lsp.scoring.critics.pylint import NAMING_SYMBOLS, PylintReport, analyse, describe
+
+_ONLY_NAMING = ["--disable=all", "--enable=" + ",".join(sorted(NAMING_SYMBOLS))]
+
+
+def _symbol(code: str) -> str:
+    """The symbol part of a finding code such as ``C0103 invalid-name``."""
+    return code.split(" ", 1)[-1]
+
+
+class NamingCritic:
+    """Names that break the project's naming style, per changed statement."""
+
+    name = "naming"
+    executes_code = False
+    default_timeout = 300.0
+
+    async def run(self, context: Context) -> CriticResult:
+        """Reuse the full pylint run when there is one, else run only the naming checks."""
+        if not context.changes.python_files:
+            return CriticResult(
+                1.0, summary="no changed Python files", reasons=("No changed Python files.",)
+            )
+        report: PylintReport
+        if "pylint" in context.needed:
+            report = await context.shared("pylint", lambda: analyse(context, [], "pylint"))
+        else:
+            report = await context.shared(
+                "naming", lambda: analyse(context, _ONLY_NAMING, "naming")
+            )
+        found = [
+            f
+            for files in report.findings.values()
+            for f in files
+            if _symbol(f.code) in NAMING_SYMBOLS
+        ]
+        statements = max(report.statements, 1)
+        findings = [replace(f, penalty=min(1.0, 1.0 / statements)) for f in found]
+        score = max(0.0, 1.0 - len(findings) / statements)
+        reasons = [
+            f"Checked names with pylint's naming rules in {report.files} changed file(s), "
+            f"{report.statements} changed statement(s)."
+        ]
+        if findings:
+            reasons.append(f"{len(findings)} name(s) break the naming style:")
+            reasons.extend(describe(findings))
+            summary = f"{len(findings)} badly named identifier(s)"
+        else:
+            reasons.append("Every name on the changed lines follows the naming style.")
+            summary = "names follow the naming style"
+        return CriticResult(
+            score, summary=summary, reasons=tuple(reasons), findings=tuple(findings)
+        )

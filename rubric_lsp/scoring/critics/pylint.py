@@ -1,0 +1,270 @@
+"""pylint on the changed Python files; pylint's own evaluation formula restricted to the diff."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from rubric_lsp.scoring import proc
+from rubric_lsp.scoring.critic import Context, CriticResult, Finding, FindingSeverity
+from rubric_lsp.scoring.pysource import (
+    cached_findings,
+    caused_by_change,
+    changed_statements,
+    materialize_base,
+    needs_base,
+    parse,
+    real,
+)
+
+# Messages of pylint's naming checks; the naming critic counts only these.
+NAMING_SYMBOLS = frozenset(
+    {
+        "invalid-name",
+        "disallowed-name",
+        "non-ascii-name",
+        "non-ascii-module-import",
+        "non-ascii-file-name",
+        "typevar-name-incorrect-variance",
+        "typevar-double-variance",
+        "typevar-name-mismatch",
+    }
+)
+
+# pylint's exit status is a bit field: 1 fatal, 2 error, 4 warning, 8 refactor, 16 convention
+# messages were issued (all normal: the JSON says which), 32 means a usage error.
+PYLINT_USAGE_ERROR = 32
+
+_SEVERITY: dict[str, FindingSeverity] = {
+    "fatal": "error",
+    "error": "error",
+    "warning": "warning",
+    "refactor": "info",
+    "convention": "info",
+    "info": "info",
+}
+
+# Weights of pylint's own evaluation (5 per error, 1 per warning, refactor or convention).
+_WEIGHT = {"fatal": 5.0, "error": 5.0, "warning": 1.0, "refactor": 1.0, "convention": 1.0}
+
+# Files in which pylint's configuration can live, at the top of the tree.
+CONFIG_FILES = ("pylintrc", ".pylintrc", "pyproject.toml", "setup.cfg", "tox.ini")
+
+
+@dataclass(frozen=True)
+class PylintMessage:
+    """One message of pylint's json2 output."""
+
+    type: str
+    symbol: str
+    message_id: str
+    message: str
+    line: int
+    column: int
+    end_line: int | None
+    end_column: int | None
+    absolute_path: str
+
+    def finding(self, path: str) -> Finding:
+        """This message as a finding on ``path`` (its penalty set later, per statement)."""
+        return Finding(
+            path=path,
+            line=max(self.line, 1),
+            column=self.column,
+            code=f"{self.message_id} {self.symbol}",
+            message=self.message,
+            severity=_SEVERITY.get(self.type, "info"),
+            penalty=_WEIGHT.get(self.type, 0.0),
+            end_line=self.end_line,
+            end_column=self.end_column,
+        )
+
+
+def parse_json2(text: str) -> list[PylintMessage]:
+    """Messages of ``pylint --output-format=json2``.
+
+    A sample of that output::
+
+        {"messages": [{"type": "warning", "symbol": "unused-variable",
+          "message": "Unused variable 'unused'", "messageId": "W0612", "confidence": "UNDEFINED",
+          "module": "m", "obj": "f", "line": 4, "column": 4, "endLine": 4, "endColumn": 10,
+          "path": "m.py", "absolutePath": "/tmp/pl/m.py"}],
+         "statistics": {"messageTypeCount": {"warning": 1}, "modulesLinted": 1, "score": 5.0}}
+    """
+    data = json.loads(text)
+    messages: list[dict[str, Any]] = data["messages"] if isinstance(data, dict) else data
+    return [
+        PylintMessage(
+            type=str(item["type"]),
+            symbol=str(item["symbol"]),
+            message_id=str(item["messageId"]),
+            message=str(item["message"]),
+            line=int(item.get("line") or 1),
+            column=int(item.get("column") or 0),
+            end_line=item.get("endLine"),
+            end_column=item.get("endColumn"),
+            absolute_path=str(item.get("absolutePath") or item.get("path") or ""),
+        )
+        for item in messages
+    ]
+
+
+def pylint_score(findings: list[Finding], statements: int) -> float:
+    """max(0, 1 - (5*errors + warnings + refactors + conventions) / changed statements)."""
+    weighted = sum(finding.penalty for finding in findings)
+    if weighted == 0:
+        return 1.0
+    return max(0.0, 1.0 - weighted / max(statements, 1))
+
+
+def config_fingerprint(root: Path) -> list[tuple[str, str]]:
+    """The configuration files pylint would read, by content, for cache keys."""
+    found: list[tuple[str, str]] = []
+    for name in CONFIG_FILES:
+        path = root / name
+        if path.is_file():
+            found.append((name, path.read_text(encoding="utf-8", errors="replace")))
+    return found
+
+
+def _version() -> str:
+    try:
+        return metadata.version("pylint")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _jobs(files: int) -> int:
+    """Both cores for several files; a process pool only costs time for one."""
+    return max(1, min(files, os.cpu_count() or 1, 2))
+
+
+async def run_pylint(
+    cwd: Path, files: list[Path], extra: list[str], timeout: float | None = None
+) -> dict[str, list[PylintMessage]]:
+    """One pylint process over all files; messages keyed by each file's real path."""
+    if not files:
+        return {}
+    argv = [
+        sys.executable,
+        "-m",
+        "pylint",
+        "--output-format=json2",
+        "--persistent=n",
+        "--score=n",
+        "--reports=n",
+        f"--jobs={_jobs(len(files))}",
+        *extra,
+        *(str(path) for path in files),
+    ]
+    done = await proc.run(argv, cwd, timeout=timeout)
+    if done.returncode & PYLINT_USAGE_ERROR or not done.stdout.strip():
+        raise RuntimeError(f"pylint failed: {done.last_error_line()}")
+    by_path: dict[str, list[PylintMessage]] = {}
+    for message in parse_json2(done.text):
+        by_path.setdefault(real(message.absolute_path), []).append(message)
+    return by_path
+
+
+@dataclass(frozen=True)
+class PylintReport:
+    """The findings the change caused, per changed Python file, and statement counts."""
+
+    findings: dict[str, list[Finding]]
+    statements: int
+    files: int
+    base_compared: int
+
+
+async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport:
+    """pylint on the new and (where needed) base versions; keep what the change caused."""
+    changes = context.changes
+    python = changes.python_files
+    config = [_version(), extra, config_fingerprint(changes.work_dir)]
+
+    async def runner(paths: list[Path]) -> dict[str, list[Finding]]:
+        messages = await run_pylint(changes.work_dir, paths, extra)
+        return {path: [m.finding(path) for m in found] for path, found in messages.items()}
+
+    new = await cached_findings(
+        context, kind, {f.path: changes.work_dir / f.path for f in python}, config, runner
+    )
+    wanting_base = [f for f in python if needs_base(f, new.get(f.path, []))]
+    base: dict[str, list[Finding]] = {}
+    if wanting_base:
+        written = await materialize_base(context, wanting_base)
+        base = await cached_findings(context, kind + "-base", written, config, runner)
+    kept: dict[str, list[Finding]] = {}
+    statements = 0
+    for changed in python:
+        text = changes.read(changed.path)
+        statements += changed_statements(parse(text), text, changed.added)
+        kept[changed.path] = caused_by_change(
+            changed, new.get(changed.path, []), base.get(changed.path)
+        )
+    return PylintReport(kept, statements, len(python), len(base))
+
+
+def describe(findings: list[Finding], limit: int = 5) -> list[str]:
+    """Finding sentences for steps, the first few of them."""
+    lines = [f"{f.path}:{f.line}: {f.code}: {f.message}" for f in findings[:limit]]
+    if len(findings) > limit:
+        lines.append(f"... and {len(findings) - limit} more")
+    return lines
+
+
+class PylintCritic:
+    """pylint findings caused by the change, weighed per changed statement."""
+
+    name = "pylint"
+    executes_code = False
+    default_timeout = 300.0
+
+    async def run(self, context: Context) -> CriticResult:
+        """Run pylint once over every changed Python file."""
+        if not context.changes.python_files:
+            return CriticResult(
+                1.0,
+                summary="no changed Python files",
+                reasons=("No changed Python files to lint.",),
+            )
+        report = await context.shared("pylint", lambda: analyse(context, [], "pylint"))
+        findings = [f for found in report.findings.values() for f in found if f.penalty > 0]
+        score = pylint_score(findings, report.statements)
+        counts: dict[str, int] = {}
+        for finding in findings:
+            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+        weighted = sum(f.penalty for f in findings)
+        per_statement = [
+            Finding(**{**f.__dict__, "penalty": min(1.0, f.penalty / max(report.statements, 1))})
+            for f in findings
+        ]
+        reasons = [
+            f"Ran pylint once on {report.files} changed Python file(s): "
+            f"{report.statements} changed statement(s).",
+        ]
+        if report.base_compared:
+            reasons.append(
+                f"Compared with the base version of {report.base_compared} file(s) "
+                "to tell findings the change caused from ones it inherited."
+            )
+        if findings:
+            reasons.append(
+                f"{len(findings)} finding(s) caused by the change "
+                f"(weighted 5 per error: {weighted:g} against {report.statements} statement(s)):"
+            )
+            reasons.extend(describe(findings))
+            summary = (
+                f"{len(findings)} pylint finding(s) in {report.statements} changed statement(s)"
+            )
+        else:
+            reasons.append("No pylint finding on the changed lines or caused by the change.")
+            summary = "no pylint finding caused by the change"
+        return CriticResult(
+            score, summary=summary, reasons=tuple(reasons), findings=tuple(per_statement)
+        )

@@ -1,0 +1,241 @@
+"""The test command: score = passed / run tests, from pytest's junit XML or the exit status."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rubric_lsp.scoring import proc
+from rubric_lsp.scoring.critic import Context, CriticResult, Finding, python_argv
+from rubric_lsp.scoring.pysource import real
+
+DEFAULT_COMMAND = "python -m pytest -q"
+DEFAULT_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failing or erroring test."""
+
+    test_id: str
+    message: str
+    path: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class JunitSummary:
+    """Counts of a junit XML report."""
+
+    collected: int
+    passed: int
+    failed: int
+    errors: int
+    skipped: int
+    failures: tuple[Failure, ...] = ()
+
+
+def parse_junit(text: str) -> JunitSummary:
+    """Count test cases by outcome in a junit XML report (pytest's ``--junitxml``)."""
+    root = ET.fromstring(text)
+    collected = passed = failed = errors = skipped = 0
+    failures: list[Failure] = []
+    for case in root.iter("testcase"):
+        collected += 1
+        outcome = None
+        for child in case:
+            if child.tag in ("failure", "error", "skipped"):
+                outcome = child
+                break
+        classname = case.get("classname", "")
+        name = case.get("name", "")
+        test_id = f"{classname}::{name}" if classname else name
+        if outcome is None:
+            passed += 1
+        elif outcome.tag == "skipped":
+            skipped += 1
+        else:
+            if outcome.tag == "failure":
+                failed += 1
+            else:
+                errors += 1
+            message = (outcome.get("message") or outcome.text or outcome.tag).strip()
+            line = case.get("line")
+            failures.append(
+                Failure(
+                    test_id,
+                    message.splitlines()[0][:200] if message else outcome.tag,
+                    case.get("file"),
+                    int(line) + 1 if line and line.isdigit() else None,
+                )
+            )
+    return JunitSummary(collected, passed, failed, errors, skipped, tuple(failures))
+
+
+def is_pytest(argv: list[str]) -> bool:
+    """Whether a command runs pytest, so junit XML and coverage can be added to it."""
+    if not argv:
+        return False
+    if Path(argv[0]).name in ("pytest", "py.test"):
+        return True
+    return len(argv) >= 3 and argv[1] == "-m" and argv[2] in ("pytest", "py.test")
+
+
+def test_argv(
+    command: str, junit: Path, coverage_file: Path | None, include: list[str]
+) -> tuple[list[str], bool]:
+    """The command as run: with junit XML and no cache folder for pytest, under coverage if asked.
+
+    Returns the argv and whether coverage measures it.
+    """
+    argv = python_argv(shlex.split(command))
+    pytest = is_pytest(argv)
+    if pytest:
+        # No .pytest_cache in the user's tree; the report goes to a private folder.
+        argv = [*argv, f"--junitxml={junit}", "-p", "no:cacheprovider"]
+    if coverage_file is None:
+        return argv, False
+    wrap = [sys.executable, "-m", "coverage", "run", f"--data-file={coverage_file}"]
+    if include:
+        wrap.append("--include=" + ",".join(include))
+    if pytest:
+        start = 1 if Path(argv[0]).name in ("pytest", "py.test") else 3
+        return [*wrap, "-m", "pytest", *argv[start:]], True
+    if argv and argv[0] == sys.executable and len(argv) > 1:
+        return [*wrap, *argv[1:]], True
+    return argv, False
+
+
+@dataclass
+class TestRun:
+    """One run of the test command, shared by the tests and coverage critics."""
+
+    argv: list[str]
+    returncode: int
+    seconds: float
+    pytest: bool
+    junit: JunitSummary | None
+    coverage_file: Path | None
+    tail: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def last_line(self) -> str:
+        """The last line the command printed."""
+        lines = self.tail.splitlines()
+        return lines[-1] if lines else ""
+
+
+async def test_run(context: Context) -> TestRun:
+    """Run the test command once in the folder holding the new code."""
+    setting = context.setting("tests")
+    command = setting.command or DEFAULT_COMMAND
+    junit = context.scratch / "junit.xml"
+    data_file: Path | None = None
+    include: list[str] = []
+    if "coverage" in context.needed and context.changes.python_files:
+        data_file = context.scratch / "coverage.data"
+        include = [real(context.changes.work_dir / f.path) for f in context.changes.python_files]
+    argv, measured = test_argv(command, junit, data_file, include)
+    timeout = setting.timeout or DEFAULT_TIMEOUT
+    try:
+        done = await proc.run(argv, context.changes.work_dir, timeout=timeout)
+    except TimeoutError:
+        raise RuntimeError(f"the test command timed out after {timeout:g} s") from None
+    summary = None
+    if junit.is_file():
+        try:
+            summary = parse_junit(junit.read_text(encoding="utf-8", errors="replace"))
+        except ET.ParseError:
+            summary = None
+    output = (done.text + done.error_text).strip().splitlines()
+    return TestRun(
+        argv,
+        done.returncode,
+        done.seconds,
+        is_pytest(argv) or (measured and "pytest" in argv),
+        summary,
+        data_file if measured else None,
+        "\n".join(output[-3:]),
+    )
+
+
+def score_run(run: TestRun, command: str) -> CriticResult:
+    """The tests score of a finished run."""
+    ran = f"Ran `{command}` in {run.seconds:.1f} s"
+    summary = run.junit
+    if summary is None:
+        if run.pytest and run.returncode not in (0, 1):
+            return CriticResult.error(
+                f"{ran}: pytest failed (exit {run.returncode}): {run.last_line}"
+            )
+        ok = run.returncode == 0
+        return CriticResult(
+            1.0 if ok else 0.0,
+            summary=f"test command {'passed' if ok else 'failed'} (exit {run.returncode})",
+            reasons=(
+                f"{ran}; it exited with status {run.returncode}.",
+                "No per-test report: the exit status decides.",
+            ),
+        )
+    counted = summary.collected - summary.skipped
+    if counted <= 0:
+        return CriticResult.error(
+            f"{ran}: no tests were run ({summary.collected} collected, {summary.skipped} skipped)"
+        )
+    score = summary.passed / counted
+    reasons = [
+        f"{ran}: {summary.collected} collected, {summary.passed} passed, {summary.failed} failed, "
+        f"{summary.errors} error(s), {summary.skipped} skipped.",
+    ]
+    if summary.failures:
+        reasons.append(
+            "Failing: "
+            + ", ".join(f.test_id for f in summary.failures[:5])
+            + ("" if len(summary.failures) <= 5 else f" and {len(summary.failures) - 5} more")
+        )
+        reasons += [f"{f.test_id}: {f.message}" for f in summary.failures[:3]]
+    reasons.append(f"Passed {summary.passed} of {counted} run test(s).")
+    findings = tuple(
+        Finding(
+            f.path,
+            f.line,
+            0,
+            "test-failed",
+            f"{f.test_id}: {f.message}",
+            "error",
+            penalty=1.0 / counted,
+        )
+        for f in summary.failures
+        if f.path and f.line
+    )
+    return CriticResult(
+        score,
+        summary=f"{summary.passed}/{counted} tests passed"
+        + (f"; failing: {summary.failures[0].test_id}" if summary.failures else ""),
+        reasons=tuple(reasons),
+        findings=findings,
+        evidence={
+            "collected": summary.collected,
+            "passed": summary.passed,
+            "failed": summary.failed,
+            "errors": summary.errors,
+            "skipped": summary.skipped,
+        },
+    )
+
+
+class TestsCritic:
+    """Runs the test command (default ``python -m pytest -q``)."""
+
+    name = "tests"
+    executes_code = True
+    default_timeout = DEFAULT_TIMEOUT + 30.0
+
+    async def run(self, context: Context) -> CriticResult:
+        """Score passed / run tests; failing test ids go into the steps."""
+        run = await context.shared("tests", lambda: test_run(context))
+        return score_run(run, context.setting("tests").command or DEFAULT_COMMAND)

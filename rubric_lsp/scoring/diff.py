@@ -1,0 +1,222 @@
+"""The change being scored: which files changed and which of their lines, via unidiff."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
+
+from rubric_lsp.scoring.gitrepo import EMPTY_TREE, git
+from rubric_lsp.scoring.proc import ScoringError
+
+FileStatus = Literal["added", "modified", "deleted", "renamed", "untracked"]
+
+# Git's own test for binary content: a NUL byte in the first 8000 bytes.
+_BINARY_PROBE = 8000
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """Where one hunk sits on both sides, and how its unchanged lines pair up."""
+
+    source_start: int
+    source_length: int
+    target_start: int
+    target_length: int
+    context: dict[int, int] = field(default_factory=dict)  # new line -> base line
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    """One changed file: its paths on both sides and its added lines (1-based)."""
+
+    path: str
+    old_path: str | None
+    status: FileStatus
+    binary: bool = False
+    added: frozenset[int] = frozenset()
+    # New-side lines just after a deletion: a function losing lines is changed too.
+    touched: frozenset[int] = frozenset()
+    hunks: tuple[Hunk, ...] = ()
+
+    @property
+    def is_python(self) -> bool:
+        """Whether the new side is a Python source file that still exists."""
+        return self.path.endswith(".py") and self.status != "deleted" and not self.binary
+
+    @property
+    def wholly_added(self) -> bool:
+        """Whether every line is new (an added or untracked file)."""
+        return self.status in ("added", "untracked")
+
+    @property
+    def changed(self) -> frozenset[int]:
+        """Added lines and the lines where something was deleted."""
+        return self.added | self.touched
+
+    def base_line(self, line: int) -> int | None:
+        """The base line an unchanged new line came from; None for added lines."""
+        if self.wholly_added or line in self.added:
+            return None
+        starts = [hunk.target_start for hunk in self.hunks]
+        index = bisect.bisect_right(starts, line) - 1
+        offset = 0
+        if index >= 0:
+            hunk = self.hunks[index]
+            if line < hunk.target_start + hunk.target_length:
+                return hunk.context.get(line)
+            offset = (hunk.source_start + hunk.source_length) - (
+                hunk.target_start + hunk.target_length
+            )
+        return line + offset
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """Every changed file between the base commit and the folder holding the new code."""
+
+    base: str | None
+    work_dir: Path
+    files: tuple[ChangedFile, ...]
+    # A digest of the diff and the untracked files' content: equal means nothing changed.
+    fingerprint: str
+
+    @property
+    def python_files(self) -> list[ChangedFile]:
+        """Changed Python files that exist on the new side."""
+        return [f for f in self.files if f.is_python]
+
+    def get(self, path: str) -> ChangedFile | None:
+        """The changed file at a new-side path."""
+        for changed in self.files:
+            if changed.path == path:
+                return changed
+        return None
+
+    def read(self, path: str) -> str:
+        """A new-side file's text."""
+        return (self.work_dir / path).read_bytes().decode("utf-8", errors="replace")
+
+
+def is_binary(data: bytes) -> bool:
+    """Git's heuristic: content with a NUL byte near the start is binary."""
+    return b"\0" in data[:_BINARY_PROBE]
+
+
+def _strip_prefix(name: str | None) -> str | None:
+    if name is None or name == "/dev/null":
+        return None
+    return name[2:] if name[:2] in ("a/", "b/") else name
+
+
+def parse_diff(text: str) -> list[ChangedFile]:
+    """Changed files of a unified git diff, as unidiff reads it."""
+    try:
+        patch = PatchSet(text)
+    except UnidiffParseError as error:
+        raise ScoringError(f"cannot parse the diff: {error}") from None
+    files: list[ChangedFile] = []
+    for patched in patch:
+        source = _strip_prefix(patched.source_file)
+        target = _strip_prefix(patched.target_file)
+        status: FileStatus
+        if patched.is_added_file:
+            status, old = "added", None
+        elif patched.is_removed_file:
+            status, old = "deleted", source
+        elif getattr(patched, "is_rename", False) or (source and target and source != target):
+            status, old = "renamed", source
+        else:
+            status, old = "modified", source
+        path = (target if status != "deleted" else source) or patched.path
+        added: set[int] = set()
+        touched: set[int] = set()
+        hunks: list[Hunk] = []
+        for hunk in patched:
+            context: dict[int, int] = {}
+            previous_removed = False
+            for line in hunk:
+                if line.is_added and line.target_line_no is not None:
+                    added.add(line.target_line_no)
+                elif line.is_context and line.target_line_no is not None:
+                    context[line.target_line_no] = line.source_line_no or 0
+                    if previous_removed:
+                        touched.add(line.target_line_no)
+                previous_removed = line.is_removed
+            if previous_removed:  # a deletion at the end of a hunk touches its last line
+                touched.add(max(hunk.target_start + hunk.target_length - 1, 1))
+            hunks.append(
+                Hunk(
+                    hunk.source_start,
+                    hunk.source_length,
+                    hunk.target_start,
+                    hunk.target_length,
+                    context,
+                )
+            )
+        files.append(
+            ChangedFile(
+                path=path,
+                old_path=old,
+                status=status,
+                binary=bool(getattr(patched, "is_binary_file", False)),
+                added=frozenset(added),
+                touched=frozenset(touched - added),
+                hunks=tuple(hunks),
+            )
+        )
+    return files
+
+
+async def diff_text(work_dir: Path, base: str | None) -> str:
+    """The diff from the base commit to the files in ``work_dir``, staged or not."""
+    done = await git(
+        work_dir,
+        "diff",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--find-renames",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        base or EMPTY_TREE,
+        "--",
+    )
+    return done.stdout.decode("utf-8", errors="surrogateescape")
+
+
+async def untracked_files(work_dir: Path) -> list[str]:
+    """Files git does not ignore and does not track yet."""
+    done = await git(work_dir, "ls-files", "--others", "--exclude-standard", "-z")
+    return [name for name in done.stdout.decode("utf-8", errors="replace").split("\0") if name]
+
+
+async def collect_changes(work_dir: Path, base: str | None) -> ChangeSet:
+    """The change from ``base`` (None: the empty tree) to the files in ``work_dir``."""
+    text = await diff_text(work_dir, base)
+    files = parse_diff(text)
+    digest = hashlib.sha256(f"{base}\n".encode())
+    digest.update(text.encode("utf-8", errors="surrogateescape"))
+    for name in sorted(await untracked_files(work_dir)):
+        path = work_dir / name
+        if not path.is_file():  # a dangling symlink, a socket
+            continue
+        data = path.read_bytes()
+        digest.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(data).digest())
+        binary = is_binary(data)
+        count = 0 if binary else len(data.decode("utf-8", errors="replace").splitlines())
+        files.append(
+            ChangedFile(
+                path=name,
+                old_path=None,
+                status="untracked",
+                binary=binary,
+                added=frozenset(range(1, count + 1)),
+            )
+        )
+    return ChangeSet(base, work_dir, tuple(files), digest.hexdigest())

@@ -1,0 +1,487 @@
+"""Run the critics a rubric binds, concurrently and isolated, then aggregate with evaluate()."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rubric_lsp.language.evaluate import CriterionResult, Evaluation, Status, Subscore, evaluate
+from rubric_lsp.language.model import CheckConfig, Document
+from rubric_lsp.scoring.cache import Cache
+from rubric_lsp.scoring.critic import (
+    CheckSettings,
+    Context,
+    Critic,
+    CriticResult,
+    Finding,
+    registry,
+)
+from rubric_lsp.scoring.diff import ChangeSet, collect_changes
+from rubric_lsp.scoring.gitrepo import Repository
+from rubric_lsp.scoring.proc import ScoringError
+from rubric_lsp.scoring.rubricfile import LoadedRubric, describe_origin, load
+from rubric_lsp.scoring.snapshot import apply_patch, snapshot
+
+DEFAULT_HEAL_THRESHOLD = 0.8
+UNTRUSTED_HINT = (
+    "run it trusted (rubric score does by default; the language server needs trusted=true)"
+)
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    """What to score and how; every field has a default."""
+
+    repo: str | Path = "."
+    # A rubric file; None finds the single *.rubric at the repository root or uses the default.
+    rubric: str | Path | None = None
+    # Rubric text to use instead of reading ``rubric`` (an editor's unsaved buffer).
+    rubric_text: str | None = None
+    # Compare with HEAD, or with the merge-base of this revision and HEAD.
+    base: str = "HEAD"
+    # A unified diff to score, applied onto the base in a temporary checkout.
+    patch: bytes | None = None
+    # Untrusted: checks that execute the workspace's code (tests, coverage, benchmark) are skipped.
+    trusted: bool = True
+    # Criteria scoring below this get their full reasoning steps.
+    heal_threshold: float = DEFAULT_HEAL_THRESHOLD
+    # Per-check overrides: enabled=False turns a check off; timeouts in seconds.
+    enabled: Mapping[str, bool] = field(default_factory=dict)
+    timeouts: Mapping[str, float] = field(default_factory=dict)
+    # Cache results under the git dir (base results per commit, file results by content).
+    use_cache: bool = True
+    # What a skipped, untrusted check tells the user to do.
+    untrusted_hint: str = UNTRUSTED_HINT
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One check finished: sent to the progress callback."""
+
+    check: str
+    criteria: tuple[str, ...]
+    status: Status
+    score: float | None
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    """One criterion's outcome with its reasoning steps and findings."""
+
+    name: str
+    score: float | None
+    points: float | None
+    weight: float
+    check: str | None
+    status: Status
+    comment: str
+    steps: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    # "measured" by a critic, "hand" from score/rescore, or "none".
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of one criterion (see docs/scoring.md)."""
+        return {
+            "score": _round(self.score),
+            "points": _round(self.points),
+            "weight": self.weight,
+            "check": self.check,
+            "status": self.status,
+            "source": self.source,
+            "comment": self.comment,
+            "steps": list(self.steps),
+            "findings": [finding.to_json() for finding in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Everything one scoring run decided, for every output format and the language server."""
+
+    rubric: str
+    rubric_origin: str
+    base: str | None
+    base_ref: str
+    changed_files: tuple[str, ...]
+    criteria: dict[str, CriterionScore]
+    evaluation: Evaluation
+    heal_threshold: float
+    trusted: bool
+    seconds: float
+    document: Document = field(repr=False, compare=False)
+
+    @property
+    def subscores(self) -> dict[str, float]:
+        """Scores of the scored criteria."""
+        return {n: c.score for n, c in self.criteria.items() if c.score is not None}
+
+    @property
+    def final_score(self) -> float | None:
+        """The weighted score in [0, 1] over scored criteria."""
+        return self.evaluation.final_score
+
+    @property
+    def accepted(self) -> bool | None:
+        """The accept_if verdict, None when the rubric has none."""
+        return self.evaluation.accepted
+
+    @property
+    def review(self) -> bool:
+        """Whether a review_if rule flags the result for a person."""
+        return self.evaluation.review
+
+    @property
+    def failed_rules(self) -> list[str]:
+        """accept_if rules that did not hold."""
+        return self.evaluation.failed_rules
+
+    @property
+    def weak(self) -> list[CriterionScore]:
+        """Scored criteria below the healing threshold, weakest first."""
+        found = [
+            c
+            for c in self.criteria.values()
+            if c.score is not None and c.score < self.heal_threshold
+        ]
+        return sorted(found, key=lambda c: (c.score or 0.0, c.name))
+
+    @property
+    def comments(self) -> str:
+        """One sentence per weak or failed criterion, for humans and agents."""
+        parts = [f"{c.name}: {c.comment}" for c in self.weak if c.comment]
+        parts += [
+            f"{c.name}: {c.comment}"
+            for c in self.criteria.values()
+            if c.status == "error" and c.comment
+        ]
+        return "; ".join(parts)
+
+    @property
+    def exit_code(self) -> int:
+        """0 accepted or no accept_if, 1 rejected."""
+        return 1 if self.accepted is False else 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON contract (see docs/scoring.md)."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "rubric": self.rubric,
+            "rubric_origin": self.rubric_origin,
+            "base": self.base,
+            "base_ref": self.base_ref,
+            "changed_files": list(self.changed_files),
+            "criteria": {name: c.to_json() for name, c in self.criteria.items()},
+            "subscores": {name: _round(score) for name, score in self.subscores.items()},
+            "final_score": _round(self.final_score),
+            "total": _round(self.evaluation.total),
+            "max_total": self.evaluation.max_total,
+            "accepted": self.accepted,
+            "review": self.review,
+            "failed_rules": self.failed_rules,
+            "rules": [
+                {"rule": rule.text, "passed": rule.passed, "detail": rule.detail}
+                for rule in self.evaluation.rules
+            ],
+            "comments": self.comments,
+            "heal_threshold": self.heal_threshold,
+            "trusted": self.trusted,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def number(value: float) -> str:
+    """A score as people write it: 0.4, 0.76, 1."""
+    return f"{round(value, 2):g}"
+
+
+def check_settings(document: Document, options: ScoreOptions) -> dict[str, CheckSettings]:
+    """The checks block's settings merged with the caller's overrides."""
+    settings: dict[str, CheckSettings] = {}
+    block = document.first("checks")
+    entries = [e for e in block.entries if isinstance(e, CheckConfig)] if block else []
+    for entry in entries:
+        name = entry.name.text
+        if name in settings:
+            continue
+
+        def value(key: str, config: CheckConfig = entry) -> Any:
+            attribute = config.attribute(key)
+            return attribute.value if attribute else None
+
+        command = value("command")
+        timeout = value("timeout")
+        repeat = value("repeat")
+        enabled = value("enabled")
+        settings[name] = CheckSettings(
+            name,
+            command=command.text if command is not None else None,
+            timeout=timeout.number if timeout is not None else None,
+            repeat=int(repeat.number) if repeat is not None and repeat.number else None,
+            enabled=enabled is None or enabled.raw != "false",
+        )
+    for name, on in options.enabled.items():
+        current = settings.get(name, CheckSettings(name))
+        settings[name] = CheckSettings(name, current.command, current.timeout, current.repeat, on)
+    for name, seconds in options.timeouts.items():
+        current = settings.get(name, CheckSettings(name))
+        settings[name] = CheckSettings(
+            name, current.command, seconds, current.repeat, current.enabled
+        )
+    return settings
+
+
+def _timeout(critic: Critic, settings: dict[str, CheckSettings]) -> float:
+    """A critic's seconds: its setting, the test run's for coverage, or its default."""
+    own = settings.get(critic.name)
+    if own is not None and own.timeout:
+        return own.timeout
+    if critic.name == "coverage":
+        tests = settings.get("tests")
+        if tests is not None and tests.timeout:
+            return tests.timeout
+    return critic.default_timeout
+
+
+async def _run_critic(critic: Critic, context: Context, timeout: float) -> CriticResult:
+    """One critic, isolated: a crash or a timeout becomes an error result."""
+    try:
+        async with asyncio.timeout(timeout):
+            return await critic.run(context)
+    except TimeoutError:
+        return CriticResult.error(f"{critic.name} timed out after {timeout:g} s")
+    except ScoringError as error:
+        return CriticResult.error(str(error))
+    except Exception as error:  # a critic's bug must not sink the others
+        message = str(error) or type(error).__name__
+        return CriticResult.error(f"{critic.name} failed: {message}")
+
+
+async def run_critics(
+    checks: dict[str, list[str]],
+    context: Context,
+    options: ScoreOptions,
+    critics: Mapping[str, Critic],
+    progress: ProgressCallback | None = None,
+) -> dict[str, CriticResult]:
+    """Every needed check at once; cancelling this cancels them all and ends their processes."""
+    results: dict[str, CriticResult] = {}
+    total = len(checks)
+
+    def finished(name: str, result: CriticResult) -> None:
+        results[name] = result
+        if progress is not None:
+            progress(
+                Progress(
+                    name, tuple(checks[name]), result.status, result.score, len(results), total
+                )
+            )
+
+    async def one(name: str) -> None:
+        critic = critics[name]
+        if critic.executes_code and not options.trusted:
+            finished(
+                name,
+                CriticResult.skipped(
+                    f"not run: {name} executes the workspace's code and the workspace is not "
+                    f"trusted; {options.untrusted_hint}"
+                ),
+            )
+            return
+        result = await _run_critic(critic, context, _timeout(critic, context.settings))
+        finished(name, result)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for name in checks:
+                group.create_task(one(name))
+    finally:
+        await context.close()
+    return results
+
+
+def plan(
+    document: Document, settings: dict[str, CheckSettings], critics: Mapping[str, Critic]
+) -> dict[str, list[str]]:
+    """Which checks to run, and the criteria each measures."""
+    from rubric_lsp.language.checks import bound_check
+
+    checks: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for criterion in document.criteria:
+        name = criterion.name.text
+        if name in seen:
+            continue
+        seen.add(name)
+        check = bound_check(criterion)
+        if check is None or check not in critics:
+            continue
+        setting = settings.get(check)
+        if setting is not None and not setting.enabled:
+            continue
+        checks.setdefault(check, []).append(name)
+    return checks
+
+
+def _steps(
+    result: CriterionResult,
+    critic: CriticResult | None,
+    threshold: float,
+    scale_max: float,
+    hand_block: str,
+    disabled: bool,
+) -> tuple[str, ...]:
+    """Numbered reasoning ending in 'Score: X': in full for weak criteria, else one line."""
+    final = "Score: unscored" if result.score is None else f"Score: {number(result.score)}"
+    if critic is not None:
+        if result.score is not None and result.score >= threshold and critic.status == "scored":
+            summary = critic.summary.rstrip(".")
+            return (f"1. {summary[:1].upper()}{summary[1:]}. {final}",)
+        sentences = [*critic.reasons] or [critic.summary]
+        if critic.status == "scored" and result.score is not None:
+            sentences.append(f"Below the healing threshold {number(threshold)}.")
+        if critic.status in ("error", "skipped"):
+            final = f"Score: {critic.status}"
+        numbered = [f"{i}. {sentence}" for i, sentence in enumerate(sentences, 1)]
+        numbered.append(f"{len(numbered) + 1}. {final}")
+        return tuple(numbered)
+    if result.source == "hand" and result.points is not None:
+        comment = f': "{result.comment}"' if result.comment else ""
+        return (
+            f"1. Hand score {number(result.points)}/{number(scale_max)} from the {hand_block} "
+            f"block{comment}. {final}",
+        )
+    why = (
+        f"The {result.check} check is turned off"
+        if disabled
+        else "No check measures this criterion"
+    )
+    return (f"1. {why}, and no score or rescore block scores it. {final}",)
+
+
+def aggregate(
+    document: Document,
+    results: Mapping[str, CriticResult],
+    checks: Mapping[str, list[str]],
+    threshold: float = DEFAULT_HEAL_THRESHOLD,
+    disabled: frozenset[str] = frozenset(),
+) -> tuple[Evaluation, dict[str, CriterionScore]]:
+    """Turn critic results into subscores and let evaluate() do points, totals and rules."""
+    from rubric_lsp.language.evaluate import hand_scores
+
+    by_criterion: dict[str, CriticResult] = {}
+    for check, names in checks.items():
+        if check in results:
+            for name in names:
+                by_criterion[name] = results[check]
+    measured = {name: Subscore(r.score, r.status, r.summary) for name, r in by_criterion.items()}
+    evaluation = evaluate(document, measured)
+    _, scale_max = document.scale
+    hand = hand_scores(document)
+    criteria: dict[str, CriterionScore] = {}
+    for name, result in evaluation.criteria.items():
+        critic = by_criterion.get(name)
+        entry = hand.get(name)
+        block = "score"
+        if entry is not None:
+            for candidate in document.blocks:
+                if entry in candidate.entries:
+                    block = candidate.kind
+        criteria[name] = CriterionScore(
+            name=name,
+            score=result.score,
+            points=result.points,
+            weight=result.weight,
+            check=result.check,
+            status=result.status,
+            comment=result.comment,
+            steps=_steps(result, critic, threshold, scale_max, block, result.check in disabled),
+            findings=critic.findings if critic is not None else (),
+            source=result.source,
+        )
+    return evaluation, criteria
+
+
+async def run_scoring(
+    options: ScoreOptions, progress: ProgressCallback | None = None
+) -> ScoreResult:
+    """Score the change against the rubric; safe to run and to cancel from an event loop."""
+    started = time.perf_counter()
+    repo = await Repository.find(options.repo)
+    rubric = load(repo.root, options.rubric, options.rubric_text)
+    base = await repo.resolve_base(options.base)
+    if options.patch is not None and base is None:
+        raise ScoringError("--patch needs a base commit; the repository has no commits yet")
+    settings = check_settings(rubric.document, options)
+    critics = registry()
+    checks = plan(rubric.document, settings, critics)
+    disabled = frozenset(name for name, s in settings.items() if not s.enabled)
+    cache = Cache(repo.cache_dir if options.use_cache else None)
+    scratch = Path(tempfile.mkdtemp(prefix="rubric-score-"))
+    try:
+        if options.patch is not None:
+            async with snapshot(repo.root, base) as folder:
+                await apply_patch(folder, options.patch)
+                changes = await collect_changes(folder, base)
+                results = await _measure(
+                    repo, changes, settings, cache, scratch, checks, options, critics, progress
+                )
+        else:
+            changes = await collect_changes(repo.root, base)
+            results = await _measure(
+                repo, changes, settings, cache, scratch, checks, options, critics, progress
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    evaluation, criteria = aggregate(
+        rubric.document, results, checks, options.heal_threshold, disabled
+    )
+    return ScoreResult(
+        rubric=rubric.path,
+        rubric_origin=describe_origin(rubric),
+        base=base,
+        base_ref=options.base,
+        changed_files=tuple(f.path for f in changes.files),
+        criteria=criteria,
+        evaluation=evaluation,
+        heal_threshold=options.heal_threshold,
+        trusted=options.trusted,
+        seconds=time.perf_counter() - started,
+        document=rubric.document,
+    )
+
+
+async def _measure(
+    repo: Repository,
+    changes: ChangeSet,
+    settings: dict[str, CheckSettings],
+    cache: Cache,
+    scratch: Path,
+    checks: dict[str, list[str]],
+    options: ScoreOptions,
+    critics: Mapping[str, Critic],
+    progress: ProgressCallback | None,
+) -> dict[str, CriticResult]:
+    context = Context(repo, changes, settings, cache, scratch, frozenset(checks))
+    return await run_critics(checks, context, options, critics, progress)
+
+
+def loaded_rubric(repo_root: Path, options: ScoreOptions) -> LoadedRubric:
+    """The rubric a run would use, without scoring (for callers that show it first)."""
+    return load(repo_root, options.rubric, options.rubric_text)

@@ -1,0 +1,232 @@
+"""Score results as text, JSON, SARIF 2.1.0, Markdown or rubric DSL blocks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from rubric_lsp import __version__
+from rubric_lsp.language.checks import BUILTIN_CHECKS
+from rubric_lsp.language.model import quote
+from rubric_lsp.scoring.critic import Finding
+from rubric_lsp.scoring.engine import CriterionScore, ScoreResult, number
+
+FORMATS = ("text", "json", "sarif", "markdown", "rubric")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def verdict(result: ScoreResult) -> str:
+    """accepted, rejected or no accept_if; with the review flag."""
+    word = {True: "accepted", False: "rejected", None: "no accept_if"}[result.accepted]
+    return word + (" (needs review by a person)" if result.review else "")
+
+
+def _cell(value: float | None, digits: str = ".2f") -> str:
+    return "-" if value is None else format(value, digits)
+
+
+def _comment(criterion: CriterionScore) -> str:
+    if criterion.status in ("scored", "unscored") and criterion.comment:
+        return criterion.comment
+    if criterion.status == "unscored":
+        return "unscored"
+    return f"{criterion.status}: {criterion.comment}"
+
+
+def to_json(result: ScoreResult) -> str:
+    """The JSON contract, indented."""
+    return json.dumps(result.to_json(), indent=2, ensure_ascii=False)
+
+
+def print_text(result: ScoreResult, console: Console) -> None:
+    """A table of criteria, the verdict, then the steps of weak criteria."""
+    console.print(f"rubric: {result.rubric_origin}", highlight=False)
+    base = result.base[:12] if result.base else "(no commits yet)"
+    files = len(result.changed_files)
+    console.print(f"base: {result.base_ref} = {base}; {files} changed file(s)", highlight=False)
+    table = Table(show_edge=False, box=None, pad_edge=False)
+    for column in ("criterion", "weight", "score", "points", "comment"):
+        right = column in ("weight", "score", "points")
+        table.add_column(column, justify="right" if right else "left", overflow="fold")
+    for criterion in result.criteria.values():
+        table.add_row(
+            criterion.name,
+            f"{criterion.weight:g}",
+            _cell(criterion.score),
+            _cell(criterion.points, ".1f"),
+            _comment(criterion),
+        )
+    console.print(table)
+    final = _cell(result.final_score)
+    console.print(
+        f"total {number(result.evaluation.total)}/{number(result.evaluation.max_total)}   "
+        f"weighted {final}",
+        highlight=False,
+    )
+    for rule in result.evaluation.rules:
+        mark = "pass" if rule.passed else "FAIL"
+        console.print(f"  {mark}  {rule.text}  ({rule.detail})", highlight=False)
+    console.print(f"verdict: {verdict(result)}", highlight=False)
+    shown = [c for c in result.criteria.values() if len(c.steps) > 1]
+    for criterion in shown:
+        console.print(f"\n{criterion.name} ({criterion.check or 'hand'}):", highlight=False)
+        for step in criterion.steps:
+            console.print(f"  {step}", highlight=False, markup=False)
+
+
+def _rule_id(criterion: CriterionScore, finding: Finding) -> str:
+    return f"{criterion.name}/{finding.code.split(' ', 1)[0]}"
+
+
+def to_sarif(result: ScoreResult) -> dict[str, Any]:
+    """Findings that cost points as SARIF 2.1.0 results, for code-scanning upload."""
+    rules: dict[str, dict[str, Any]] = {}
+    results: list[dict[str, Any]] = []
+    for criterion in result.criteria.values():
+        for finding in criterion.findings:
+            rule_id = _rule_id(criterion, finding)
+            if rule_id not in rules:
+                check = criterion.check or "manual"
+                rules[rule_id] = {
+                    "id": rule_id,
+                    "name": finding.code.split(" ", 1)[-1],
+                    "shortDescription": {"text": f"{criterion.name}: {finding.code}"},
+                    "fullDescription": {"text": BUILTIN_CHECKS.get(check, check)},
+                    "properties": {"criterion": criterion.name, "check": check},
+                }
+            region: dict[str, Any] = {"startLine": max(finding.line, 1)}
+            region["startColumn"] = finding.column + 1
+            if finding.end_line and finding.end_line >= finding.line:
+                region["endLine"] = finding.end_line
+                if finding.end_column is not None and (
+                    finding.end_line > finding.line or finding.end_column > finding.column
+                ):
+                    region["endColumn"] = finding.end_column + 1
+            results.append(
+                {
+                    "ruleId": rule_id,
+                    "level": _SARIF_LEVEL[finding.severity],
+                    "message": {
+                        "text": f"{finding.message} ({criterion.name}, "
+                        f"-{finding.penalty:.2f} of its score)"
+                    },
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {
+                                    "uri": finding.path,
+                                    "uriBaseId": "%SRCROOT%",
+                                },
+                                "region": region,
+                            }
+                        }
+                    ],
+                    "properties": {"criterion": criterion.name, "penalty": finding.penalty},
+                }
+            )
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "rubric",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/rubric-lsp/",
+                        "rules": list(rules.values()),
+                    }
+                },
+                "results": results,
+                "properties": {
+                    "final_score": result.final_score,
+                    "accepted": result.accepted,
+                    "review": result.review,
+                },
+            }
+        ],
+    }
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(result: ScoreResult) -> str:
+    """A PR comment: the table, the verdict and the reasons for weak criteria."""
+    final = _cell(result.final_score)
+    lines = [
+        f"### rubric score: {verdict(result)} (weighted {final}, "
+        f"total {number(result.evaluation.total)}/{number(result.evaluation.max_total)})",
+        "",
+        "| criterion | weight | score | points | comment |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for c in result.criteria.values():
+        lines.append(
+            f"| {c.name} | {c.weight:g} | {_cell(c.score)} | {_cell(c.points, '.1f')} "
+            f"| {_md(_comment(c))} |"
+        )
+    failed = result.failed_rules
+    if failed:
+        lines += ["", "Failed rules: " + ", ".join(f"`{rule}`" for rule in failed)]
+    detailed = [c for c in result.criteria.values() if len(c.steps) > 1]
+    for c in detailed:
+        lines += ["", "<details><summary>" + _md(f"{c.name}: {_comment(c)}") + "</summary>", ""]
+        lines += [f"- {step}" for step in c.steps]
+        for finding in c.findings[:20]:
+            lines.append(
+                f"- `{finding.path}:{finding.line}` {finding.code}: {_md(finding.message)}"
+            )
+        lines += ["", "</details>"]
+    base = result.base[:12] if result.base else "the empty tree"
+    lines += [
+        "",
+        f"<sub>{len(result.changed_files)} changed file(s) against {base}; "
+        f"rubric: {_md(result.rubric_origin)}</sub>",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    """Strings in the DSL cannot span lines."""
+    return " ".join(text.split())
+
+
+def to_rubric(result: ScoreResult) -> str:
+    """A ``score`` block of the measured points and a ``critique`` for the weakest criteria."""
+    lines = ["score {"]
+    for c in result.criteria.values():
+        if c.source == "measured" and c.points is not None:
+            lines.append(f"  {c.name} {round(c.points, 1):g} {quote(_one_line(c.comment))}")
+    lines.append("}")
+    weak = result.weak
+    if weak:
+        lines += ["", "critique {"]
+        for c in weak:
+            advice = c.comment
+            if c.findings:
+                first = c.findings[0]
+                advice = f"{c.comment}; first: {first.path}:{first.line} {first.message}"
+            lines.append(f"  revise {c.name} {quote(_one_line(advice))}")
+        lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render(result: ScoreResult, output_format: str, console: Console | None = None) -> str | None:
+    """The result in a format; text is printed to ``console`` and returns None."""
+    if output_format == "json":
+        return to_json(result) + "\n"
+    if output_format == "sarif":
+        return json.dumps(to_sarif(result), indent=2, ensure_ascii=False) + "\n"
+    if output_format == "markdown":
+        return to_markdown(result)
+    if output_format == "rubric":
+        return to_rubric(result)
+    print_text(result, console or Console(soft_wrap=True))
+    return None
