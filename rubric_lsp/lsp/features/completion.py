@@ -5,7 +5,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from rubric_lsp.language.checks import BUILTIN_CHECKS, CHECK_SETTINGS
-from rubric_lsp.language.context import Context, LineIndex, context_at
+from rubric_lsp.language.context import Context, LineIndex, context_at, tokens
 from rubric_lsp.language.keywords import CHECK_SETTING_DOCS, KEYWORDS
 from rubric_lsp.language.model import (
     ACCEPT_RULES,
@@ -143,9 +143,19 @@ def complete(
     elif slot == "criterion-name":
         used = set(where.used_names) if ls.settings.ranked_names else set()
         total = sum(c.weight for c in criteria) or 1.0
-        for index, criterion in enumerate(criteria):
-            name = criterion.name.text
+        ranked = [(c.name.text, c) for c in criteria]
+        if names.document.syntax_errors:
+            # Recovery may have dropped the rubric block; the token roles still see it.
+            known = {name for name, _ in ranked}
+            for token in tokens(text):
+                if token.role == "definition" and token.text not in known:
+                    known.add(token.text)
+                    ranked.append((token.text, None))
+        for index, (name, criterion) in enumerate(ranked):
             rank = "1" if name in used else "0"
+            if criterion is None:
+                items.add(name, Kind.Variable, None, detail="criterion", sort=f"{rank}{index:04d}")
+                continue
             items.add(
                 name,
                 Kind.Variable,
