@@ -124,7 +124,8 @@ def format_range(text: str, start_line: int, end_line: int) -> list[RangeEdit]:
     Whole blocks are formatted, never parts of one; blocks that share a line
     are formatted together. Comments and blank lines between blocks are left
     alone. Blocks already in the canonical layout get no edit, and a document
-    with syntax errors gets none at all.
+    with syntax errors gets none at all. New lines use the document's dominant
+    line ending, as whole-document formatting does.
     """
     document = parse(text)
     if document.syntax_errors:

@@ -442,4 +442,9 @@ def test_range_formatting_agrees_with_whole_formatting(text: str, first: int, sp
     edited = apply_edits(text, edits)
     assert meaning(parse(edited)) == meaning(parse(text))
     assert comment_texts(parse(edited)) == comment_texts(parse(text))
-    assert format_text(edited) == format_text(text)
+    whole, after_edits = format_text(text), format_text(edited)
+    assert whole is not None and after_edits is not None
+    if "\r\n" in text and "\n" in text.replace("\r\n", ""):
+        # With mixed line endings the edits can tip which one is dominant.
+        whole, after_edits = whole.replace("\r\n", "\n"), after_edits.replace("\r\n", "\n")
+    assert after_edits == whole
