@@ -2,7 +2,9 @@
 
 Layout: one top-level block per ``keyword {`` ... ``}``, one entry per line
 indented by two spaces, single spaces between tokens, ``key=value``
-attributes, literals exactly as written. Blank lines between blocks and
+attributes, literals exactly as written. The loose tokens of an unknown
+block keep their source lines, as they have no entry shape to split by.
+Blank lines between blocks and
 entries are kept but collapsed to one; none follows ``{`` or precedes ``}``.
 The output ends with exactly one line break and uses the file's dominant
 line ending (CRLF when most lines end in CRLF, LF otherwise).
@@ -18,6 +20,7 @@ Comments keep their place relative to the tokens around them:
   layout joins into one line) moves onto its own line above that entry.
 
 Trailing whitespace inside comments is dropped; their text is otherwise kept.
+Lines are counted as the parser counts them: a lone CR is plain whitespace.
 """
 
 from __future__ import annotations
@@ -40,15 +43,12 @@ _BLANK_CHARS = " \t\f\r"
 
 
 class RangeEdit(NamedTuple):
-    """Replace source lines ``start_line``..``end_line`` (0-based, inclusive) by ``new_text``.
-
-    The replaced span runs from the start of ``start_line`` to the end of
-    ``end_line``'s text, its line break (and any ``\\r`` of a CRLF) excluded;
-    ``new_text`` likewise carries no final line break.
-    """
+    """Replace source lines ``start_line``..``end_line`` (0-based, inclusive) by ``new_text``."""
 
     start_line: int
+    # The replaced span ends where this line's text ends, before its CR LF or LF.
     end_line: int
+    # Lines joined by the document's line ending, with no final line break.
     new_text: str
 
 
@@ -127,21 +127,27 @@ def format_range(text: str, start_line: int, end_line: int) -> list[RangeEdit]:
     with syntax errors gets none at all. New lines use the document's dominant
     line ending, as whole-document formatting does.
     """
-    document = parse(text)
+    return format_document_range(parse(text), start_line, end_line)
+
+
+def format_document_range(document: Document, start_line: int, end_line: int) -> list[RangeEdit]:
+    """``format_range`` for a document already parsed."""
     if document.syntax_errors:
         return []
     layout = _layout(document)
-    emitted = _emit(document, layout)
-    newline = _line_ending(text)
-    source_lines = text.split("\n")
+    by_chunk: dict[int | None, list[str]] = {}
+    for line in _emit(document, layout):
+        by_chunk.setdefault(line.chunk, []).append(line.text)
+    newline = _line_ending(document.text)
+    source_lines = document.text.split("\n")
     edits: list[RangeEdit] = []
     for index, (first, last) in enumerate(layout.chunks):
         if first > end_line or last < start_line:
             continue
-        new_text = newline.join(line.text for line in emitted if line.chunk == index)
+        new_lines = by_chunk[index]
         old_lines = [line.removesuffix("\r") for line in source_lines[first : last + 1]]
-        if old_lines != new_text.split(newline):
-            edits.append(RangeEdit(first, last, new_text))
+        if old_lines != new_lines:
+            edits.append(RangeEdit(first, last, newline.join(new_lines)))
     return edits
 
 
@@ -152,11 +158,9 @@ def _line_ending(text: str) -> str:
 
 
 def _pieces(node: object) -> Iterator[_Piece]:
-    """The tokens of an entry, found by walking its fields.
-
-    Walking every field rather than naming them keeps new entry fields from
-    being dropped silently; the caller sorts the pieces into source order.
-    """
+    """The tokens of an entry in field order; the caller sorts them into source order."""
+    # Walking every field rather than naming them keeps a field added to the
+    # model later from being dropped silently.
     if isinstance(node, Attribute):
         yield _Piece(f"{node.key.text}={node.value.raw}", node.range)
     elif isinstance(node, Name):

@@ -11,7 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rubric_lsp.language.format import RangeEdit, format_document, format_range, format_text
+from rubric_lsp.language.format import (
+    RangeEdit,
+    format_document,
+    format_document_range,
+    format_range,
+    format_text,
+)
 from rubric_lsp.language.model import Document, Position, Range
 from rubric_lsp.language.parser import parse
 
@@ -282,6 +288,7 @@ RANGE_SOURCE = (
 def test_format_range_formats_whole_blocks_touching_the_range() -> None:
     edits = format_range(RANGE_SOURCE, 4, 4)
     assert edits == [RangeEdit(3, 5, "score {\n  a 1 # low\n}")]
+    assert format_document_range(parse(RANGE_SOURCE), 4, 4) == edits
 
 
 def test_format_range_merges_blocks_on_one_line() -> None:
