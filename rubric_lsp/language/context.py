@@ -231,7 +231,9 @@ class _Machine:
                 return "check"
             return "junk"
         if block in ("score", "rescore"):
-            if kind == "NAME" and (slot == "score-name" or line != self.entry_line):
+            if kind == "NAME" and (
+                slot in ("score-name", "score-comment") or line != self.entry_line
+            ):
                 self._new_entry(line)
                 self.used_names.append(text)
                 self.slot = "score-points"
@@ -307,16 +309,17 @@ class _Machine:
                 resolved = "checks-entry"
             else:
                 resolved = "check-setting"
+        # After a whole entry, a name typed on the same line starts the next entry.
         elif block in ("score", "rescore"):
-            if slot == "score-name" or not same_line:
+            if slot == "score-name" or not same_line or (slot == "score-comment" and prefix):
                 resolved = "criterion-name"
         elif block == "critique":
             if slot == "critique-name":
                 resolved = "criterion-name"
-            elif slot == "critique-verb" or not same_line:
+            elif slot == "critique-verb" or not same_line or prefix:
                 resolved = "critique-verb"
         elif block in ("accept_if", "review_if"):
-            if slot == "rule-keyword" or not same_line:
+            if slot == "rule-keyword" or not same_line or (slot == "rule-more" and prefix):
                 resolved = "rule-keyword"
             elif slot == "rule-target" and self._last_rule() == "minimum":
                 resolved = "criterion-name"

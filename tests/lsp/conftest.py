@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 
 import pytest_lsp
+from lsp_support import make_client
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-
-from lsp_support import make_client
 
 SERVER = [sys.executable, "-m", "rubric_lsp.lsp"]
 

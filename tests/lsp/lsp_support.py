@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,7 +39,9 @@ def open_document(client: LanguageClient, text: str, name: str = "doc") -> str:
     uri = f"file:///tmp/rubric-lsp-tests/{name}-{next(_counter)}.rubric"
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id="rubric", version=1, text=text)
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="rubric", version=1, text=text
+            )
         )
     )
     return uri
@@ -77,12 +80,10 @@ async def wait_for_diagnostics(
         remaining = deadline - asyncio.get_running_loop().time()
         if remaining <= 0:
             raise AssertionError(f"no matching diagnostics for {uri}: {published_for(client, uri)}")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(
                 client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), remaining
             )
-        except TimeoutError:
-            pass
 
 
 def position_of(text: str, needle: str, occurrence: int = 0, offset: int = 0) -> types.Position:
@@ -111,7 +112,9 @@ def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
             units += 2 if ord(char) > 0xFFFF else 1
         return start + len(line)
 
-    spans = sorted(((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits), reverse=True)
+    spans = sorted(
+        ((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits), reverse=True
+    )
     for start, end, new_text in spans:
         text = text[:start] + new_text + text[end:]
     return text

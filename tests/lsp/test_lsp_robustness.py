@@ -8,10 +8,9 @@ from collections.abc import Callable
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lsp_support import SEEDS, WORKFLOW, open_document, replace_text, wait_for_diagnostics
 from lsprotocol import types
 from pytest_lsp import LanguageClient
-
-from lsp_support import SEEDS, WORKFLOW, open_document, replace_text, wait_for_diagnostics
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -39,9 +38,7 @@ def _mutate(text: str, rng: random.Random) -> str:
 
 # The property-based inputs of the language tests: mutated seed files, random text, token soup.
 GARBAGE = st.one_of(
-    st.builds(
-        _mutate, st.sampled_from(SEED_TEXTS), st.integers(0, 2**32).map(random.Random)
-    ),
+    st.builds(_mutate, st.sampled_from(SEED_TEXTS), st.integers(0, 2**32).map(random.Random)),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
     st.lists(st.sampled_from(SOUP), max_size=60).map(" ".join),
 )
@@ -87,20 +84,32 @@ async def _exercise(client: LanguageClient, uri: str, text: str) -> None:
     """Every request kind at several positions; each must answer without an error."""
     ident = doc(uri)
     options = types.FormattingOptions(tab_size=2, insert_spaces=True)
-    whole = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=9999, character=0))
+    whole = types.Range(
+        start=types.Position(line=0, character=0), end=types.Position(line=9999, character=0)
+    )
     for position in _positions(text):
-        await client.text_document_completion_async(types.CompletionParams(text_document=ident, position=position))
-        await client.text_document_hover_async(types.HoverParams(text_document=ident, position=position))
-        await client.text_document_definition_async(types.DefinitionParams(text_document=ident, position=position))
+        await client.text_document_completion_async(
+            types.CompletionParams(text_document=ident, position=position)
+        )
+        await client.text_document_hover_async(
+            types.HoverParams(text_document=ident, position=position)
+        )
+        await client.text_document_definition_async(
+            types.DefinitionParams(text_document=ident, position=position)
+        )
         await client.text_document_document_highlight_async(
             types.DocumentHighlightParams(text_document=ident, position=position)
         )
         await client.text_document_prepare_rename_async(
             types.PrepareRenameParams(text_document=ident, position=position)
         )
-    await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=ident))
+    await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=ident)
+    )
     await client.text_document_folding_range_async(types.FoldingRangeParams(text_document=ident))
-    await client.text_document_semantic_tokens_full_async(types.SemanticTokensParams(text_document=ident))
+    await client.text_document_semantic_tokens_full_async(
+        types.SemanticTokensParams(text_document=ident)
+    )
     await client.text_document_formatting_async(
         types.DocumentFormattingParams(text_document=ident, options=options)
     )
@@ -185,7 +194,9 @@ async def test_incremental_edits_through_an_emoji(client: LanguageClient) -> Non
         ),
         lambda c, d, p: c.text_document_references_async(
             types.ReferenceParams(
-                text_document=d, position=p, context=types.ReferenceContext(include_declaration=True)
+                text_document=d,
+                position=p,
+                context=types.ReferenceContext(include_declaration=True),
             )
         ),
         lambda c, d, p: c.text_document_rename_async(

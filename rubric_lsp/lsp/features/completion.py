@@ -143,7 +143,7 @@ def complete(
     elif slot == "criterion-name":
         used = set(where.used_names) if ls.settings.ranked_names else set()
         total = sum(c.weight for c in criteria) or 1.0
-        ranked = [(c.name.text, c) for c in criteria]
+        ranked: list[tuple[str, Criterion | None]] = [(c.name.text, c) for c in criteria]
         if names.document.syntax_errors:
             # Recovery may have dropped the rubric block; the token roles still see it.
             known = {name for name, _ in ranked}
