@@ -127,10 +127,9 @@ async def _main(options: ScoreOptions, progress: bool) -> ScoreResult:
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     assert task is not None
-    try:
+    # Not possible outside the main thread or where there are no signals.
+    with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGTERM, task.cancel)
-    except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
-        pass
 
     def show(event: Progress) -> None:
         score = "-" if event.score is None else f"{event.score:.2f}"

@@ -15,11 +15,13 @@ from rubric_lsp.scoring.critics.pylint import describe
 from rubric_lsp.scoring.pysource import (
     cached_findings,
     caused_by_change,
+    is_test_file,
     materialize_base,
     needs_base,
     real,
 )
 
+ASSERT_USED = "B101"
 SEVERITY_PENALTY = {"HIGH": 0.5, "MEDIUM": 0.25, "LOW": 0.1}
 # Confidence scales the penalty: a guess costs less than a certainty.
 CONFIDENCE_SCALE = {"HIGH": 1.0, "MEDIUM": 0.7, "LOW": 0.4}
@@ -166,9 +168,13 @@ class BanditCritic:
             base = await cached_findings(context, "bandit-base", written, config, runner)
         findings: list[Finding] = []
         for changed in python:
-            findings += caused_by_change(
+            found = caused_by_change(
                 changed, new.get(changed.path, []), base.get(changed.path), span=True
             )
+            if is_test_file(changed.path):
+                # Tests assert on purpose; B101 there is noise, not a security issue.
+                found = [f for f in found if not f.code.startswith(ASSERT_USED)]
+            findings += found
         score = bandit_score(findings)
         reasons = [f"Ran bandit on {len(python)} changed Python file(s)."]
         if findings:

@@ -95,7 +95,15 @@ def test_argv(
     pytest = is_pytest(argv)
     if pytest:
         # No .pytest_cache in the user's tree; the report goes to a private folder.
-        argv = [*argv, f"--junitxml={junit}", "-p", "no:cacheprovider"]
+        # xunit1 records each test's file and line, so failures point at code.
+        argv = [
+            *argv,
+            f"--junitxml={junit}",
+            "-o",
+            "junit_family=xunit1",
+            "-p",
+            "no:cacheprovider",
+        ]
     if coverage_file is None:
         return argv, False
     wrap = [sys.executable, "-m", "coverage", "run", f"--data-file={coverage_file}"]
