@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from rubric_lsp.scoring.critic import Context, CriticResult, Finding
-from rubric_lsp.scoring.critics.tests import DEFAULT_COMMAND, DEFAULT_TIMEOUT, test_run
+from rubric_lsp.scoring.critics.tests import DEFAULT_COMMAND, DEFAULT_TIMEOUT, run_suite
 from rubric_lsp.scoring.diff import ChangedFile
 from rubric_lsp.scoring.pysource import real
 
@@ -90,7 +90,7 @@ class CoverageCritic:
                     "No changed Python file, so no changed executable line: nothing to cover.",
                 ),
             )
-        run = await context.shared("tests", lambda: test_run(context))
+        run = await context.shared("tests", lambda: run_suite(context))
         command = context.setting("tests").command or DEFAULT_COMMAND
         if run.coverage_file is None:
             return CriticResult.skipped(

@@ -84,7 +84,7 @@ def is_pytest(argv: list[str]) -> bool:
     return len(argv) >= 3 and argv[1] == "-m" and argv[2] in ("pytest", "py.test")
 
 
-def test_argv(
+def command_argv(
     command: str, junit: Path, coverage_file: Path | None, include: list[str]
 ) -> tuple[list[str], bool]:
     """The command as run: with junit XML and no cache folder for pytest, under coverage if asked.
@@ -118,7 +118,7 @@ def test_argv(
 
 
 @dataclass
-class TestRun:
+class SuiteRun:
     """One run of the test command, shared by the tests and coverage critics."""
 
     argv: list[str]
@@ -137,7 +137,7 @@ class TestRun:
         return lines[-1] if lines else ""
 
 
-async def test_run(context: Context) -> TestRun:
+async def run_suite(context: Context) -> SuiteRun:
     """Run the test command once in the folder holding the new code."""
     setting = context.setting("tests")
     command = setting.command or DEFAULT_COMMAND
@@ -147,7 +147,7 @@ async def test_run(context: Context) -> TestRun:
     if "coverage" in context.needed and context.changes.python_files:
         data_file = context.scratch / "coverage.data"
         include = [real(context.changes.work_dir / f.path) for f in context.changes.python_files]
-    argv, measured = test_argv(command, junit, data_file, include)
+    argv, measured = command_argv(command, junit, data_file, include)
     timeout = setting.timeout or DEFAULT_TIMEOUT
     try:
         done = await proc.run(argv, context.changes.work_dir, timeout=timeout)
@@ -160,7 +160,7 @@ async def test_run(context: Context) -> TestRun:
         except ET.ParseError:
             summary = None
     output = (done.text + done.error_text).strip().splitlines()
-    return TestRun(
+    return SuiteRun(
         argv,
         done.returncode,
         done.seconds,
@@ -171,7 +171,7 @@ async def test_run(context: Context) -> TestRun:
     )
 
 
-def score_run(run: TestRun, command: str) -> CriticResult:
+def score_run(run: SuiteRun, command: str) -> CriticResult:
     """The tests score of a finished run."""
     ran = f"Ran `{command}` in {run.seconds:.1f} s"
     summary = run.junit
@@ -239,11 +239,13 @@ def score_run(run: TestRun, command: str) -> CriticResult:
 class TestsCritic:
     """Runs the test command (default ``python -m pytest -q``)."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     name = "tests"
     executes_code = True
     default_timeout = DEFAULT_TIMEOUT + 30.0
 
     async def run(self, context: Context) -> CriticResult:
         """Score passed / run tests; failing test ids go into the steps."""
-        run = await context.shared("tests", lambda: test_run(context))
+        run = await context.shared("tests", lambda: run_suite(context))
         return score_run(run, context.setting("tests").command or DEFAULT_COMMAND)
