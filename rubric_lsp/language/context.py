@@ -356,24 +356,73 @@ def _value_role(kind: str) -> Role:
     return "value"
 
 
-def _run(text: str, end: int | None = None) -> tuple[_Machine, int]:
-    """Feed every token of ``text[:end]``; return the machine and the last line number."""
+def _run(text: str, end: int | None = None, begin: int = 0) -> _Machine:
+    """Feed every token of ``text[begin:end]`` to a new machine."""
     machine = _Machine()
-    line = 0
+    line = text.count("\n", 0, begin) if begin else 0
     feed = machine.feed
-    for match in _TOKEN.finditer(text, 0, len(text) if end is None else end):
+    for match in _TOKEN.finditer(text, begin, len(text) if end is None else end):
         kind = match.lastgroup
         assert kind is not None
         if kind == "WS":
             line += match.group().count("\n")
             continue
         feed(kind, match.group(), match.start(), match.end(), line)
-    return machine, line
+    return machine
+
+
+# A line that opens a block: `NAME {`, only blanks around.
+_OPENS_BLOCK = re.compile(r"[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\{")
+_RESTART_TRIES = 64
+
+
+def restart_point(text: str, end: int) -> int:
+    """The start of the last line before ``end`` that begins with ``NAME {``.
+
+    Scanning may start there instead of at the top: a line start is never inside
+    a string or comment, a value never crosses a line, and ``NAME {`` opens a
+    block in every state, so the state after it does not depend on what came
+    before. This keeps completion and hover time bounded by the block, not the file.
+    """
+    brace = text.rfind("{", 0, end)
+    for _ in range(_RESTART_TRIES):
+        if brace == -1:
+            return 0
+        line_start = text.rfind("\n", 0, brace) + 1
+        match = _OPENS_BLOCK.match(text, line_start)
+        if match is not None and match.end() == brace + 1:
+            return line_start
+        brace = text.rfind("{", 0, brace)
+    return 0
 
 
 def tokens(text: str) -> list[Token]:
     """Every token of a document except whitespace, with its role, in order."""
-    return _run(text)[0].tokens
+    return _run(text).tokens
+
+
+def token_at_offset(text: str, offset: int) -> tuple[Token | None, str | None]:
+    """The token under an offset (or ending right before it) and the block it is in."""
+    offset = max(0, min(offset, len(text)))
+    begin = restart_point(text, offset)
+    machine = _Machine()
+    line = text.count("\n", 0, begin)
+    found: int | None = None
+    block: str | None = None
+    for match in _TOKEN.finditer(text, begin):
+        kind = match.lastgroup
+        assert kind is not None
+        if kind == "WS":
+            line += match.group().count("\n")
+            continue
+        machine.feed(kind, match.group(), match.start(), match.end(), line)
+        if match.start() > offset:
+            break  # fed one token more: a '{' after a name makes it a block keyword
+        if match.end() >= offset:
+            found, block = len(machine.tokens) - 1, machine.block
+    if found is None:
+        return None, None
+    return machine.tokens[found], block
 
 
 def context_at(text: str, offset: int) -> Context:
@@ -383,7 +432,7 @@ def context_at(text: str, offset: int) -> Context:
     while start > 0 and _WORD_CHAR.match(text[start - 1]):
         start -= 1
     prefix = text[start:offset]
-    machine, _ = _run(text, start)
+    machine = _run(text, start, restart_point(text, start))
     line = text.count("\n", 0, start)
     # A number is being typed, not a name; or the position is inside a string or comment.
     inside = bool(prefix and not _NAME.match(prefix)) or _inside_text(machine.tokens, start)

@@ -22,7 +22,7 @@ from rubric_lsp.language import context
 from rubric_lsp.language.model import Diagnostic, Document, SymbolTable
 from rubric_lsp.language.parser import parse
 from rubric_lsp.language.validate import validate
-from rubric_lsp.lsp.convert import SOURCE, UTF16, Positions
+from rubric_lsp.lsp.convert import SOURCE, UTF16, Positions, diagnostic
 from rubric_lsp.lsp.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -30,15 +30,33 @@ logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(eq=False)
 class Snapshot:
-    """One version of one open document, parsed once; derived views are computed on demand."""
+    """One version of one open document; parsed on first use, derived views cached."""
 
-    uri: str
-    version: int | None
-    text: str
-    document: Document
-    encoding: str
+    def __init__(self, uri: str, version: int | None, text: str, encoding: str) -> None:
+        self.uri = uri
+        self.version = version
+        self.text = text
+        self.encoding = encoding
+        self._document: Document | None = None
+        self._parse_lock = threading.Lock()
+        self.on_parsed: Callable[[Snapshot], None] | None = None
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the text has been parsed already."""
+        return self._document is not None
+
+    @property
+    def document(self) -> Document:
+        """The parsed model; the first caller parses, concurrent callers wait for it."""
+        if self._document is None:
+            with self._parse_lock:
+                if self._document is None:
+                    self._document = parse(self.text)
+                    if self.on_parsed is not None:
+                        self.on_parsed(self)
+        return self._document
 
     @cached_property
     def index(self) -> context.LineIndex:
@@ -58,8 +76,6 @@ class Snapshot:
     @cached_property
     def lsp_diagnostics(self) -> list[types.Diagnostic]:
         """The diagnostics as LSP sends them."""
-        from rubric_lsp.lsp.convert import diagnostic
-
         return [diagnostic(item, self.positions) for item in self.diagnostics]
 
     @cached_property
@@ -74,26 +90,22 @@ class Snapshot:
 
 
 class ModelCache:
-    """The latest parsed snapshot of each open document.
+    """The current snapshot of each open document, and the latest one already parsed.
 
-    Hover, completion and the diagnostics worker share it, so unchanged text is
-    parsed once; a lock per document keeps two threads from parsing the same
-    version at the same time.
+    Requests and the diagnostics worker share the snapshots, so each version is
+    parsed at most once; requests that only need names (completion, hover) can
+    use the latest parsed version instead of waiting for a parse of every edit.
     """
 
     def __init__(self) -> None:
-        self._snapshots: dict[str, Snapshot] = {}
-        self._locks: dict[str, threading.Lock] = {}
+        self._current: dict[str, Snapshot] = {}
+        self._parsed: dict[str, Snapshot] = {}
         self._guard = threading.Lock()
 
-    def _lock(self, uri: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(uri, threading.Lock())
-
     def get(self, uri: str, version: int | None, text: str, encoding: str) -> Snapshot:
-        """The snapshot of this exact text, parsing it only when it is new."""
-        with self._lock(uri):
-            cached = self._snapshots.get(uri)
+        """The snapshot of this exact text (not parsed until its model is needed)."""
+        with self._guard:
+            cached = self._current.get(uri)
             if (
                 cached is not None
                 and cached.version == version
@@ -101,19 +113,29 @@ class ModelCache:
                 and (cached.text is text or cached.text == text)
             ):
                 return cached
-            snapshot = Snapshot(uri, version, text, parse(text), encoding)
-            self._snapshots[uri] = snapshot
+            snapshot = Snapshot(uri, version, text, encoding)
+            snapshot.on_parsed = self._remember_parsed
+            self._current[uri] = snapshot
             return snapshot
 
-    def latest(self, uri: str) -> Snapshot | None:
-        """The last snapshot parsed for a document, whatever its version."""
-        return self._snapshots.get(uri)
+    def _remember_parsed(self, snapshot: Snapshot) -> None:
+        with self._guard:
+            if self._current.get(snapshot.uri) is None:
+                return  # closed meanwhile
+            latest = self._parsed.get(snapshot.uri)
+            # Versions only grow; an older parse finishing late does not replace a newer one.
+            if latest is None or (snapshot.version or 0) >= (latest.version or 0):
+                self._parsed[snapshot.uri] = snapshot
+
+    def latest_parsed(self, uri: str) -> Snapshot | None:
+        """The newest version of a document that has been parsed, if any."""
+        return self._parsed.get(uri)
 
     def drop(self, uri: str) -> None:
         """Forget a closed document."""
-        self._snapshots.pop(uri, None)
         with self._guard:
-            self._locks.pop(uri, None)
+            self._current.pop(uri, None)
+            self._parsed.pop(uri, None)
 
 
 @dataclass
@@ -226,11 +248,21 @@ class RubricLanguageServer(LanguageServer):
             return None
         return self.models.get(uri, document.version, document.source, self.encoding)
 
-    def recent_snapshot(self, uri: str) -> Snapshot | None:
-        """A parsed version of the document, maybe one edit old: enough for names."""
-        if self.open_document(uri) is None:
+    def parsed_snapshot(self, uri: str) -> Snapshot | None:
+        """A parsed version of an open document, maybe an edit old: enough for names.
+
+        Parses the current version only when no version has been parsed yet.
+        """
+        current = self.snapshot(uri)
+        if current is None:
             return None
-        return self.models.latest(uri) or self.snapshot(uri)
+        if current.parsed:
+            return current
+        latest = self.models.latest_parsed(uri)
+        if latest is not None:
+            return latest
+        _ = current.document
+        return current
 
     def publish(self, uri: str) -> None:
         """Send a document's diagnostics from every source (push clients only)."""

@@ -6,7 +6,15 @@ import random
 
 import pytest
 
-from rubric_lsp.language.context import LineIndex, context_at, token_at, tokens
+from rubric_lsp.language.context import (
+    LineIndex,
+    _run,
+    context_at,
+    restart_point,
+    token_at,
+    token_at_offset,
+    tokens,
+)
 from rubric_lsp.language.model import Position
 from rubric_lsp.language.parser import parse
 
@@ -149,3 +157,44 @@ def test_token_at_and_line_index() -> None:
     assert index.offset(Position(1, 99)) == text.index("\n}")
     assert index.offset(Position(99, 0)) == len(text)
     assert index.line_text(1) == "  tests 4"
+
+
+def test_restarting_at_a_block_gives_the_same_answers_as_scanning_from_the_top() -> None:
+    from lsp_support import WORKFLOW
+
+    rng = random.Random(11)
+    alphabet = [
+        "score {",
+        "reward_rubric {",
+        "}",
+        "\n",
+        " ",
+        "a",
+        "criterion",
+        "weight=",
+        '"x',
+        '"',
+        "#",
+        "5",
+        "revise",
+        "minimum",
+    ]
+    texts = [WORKFLOW] + ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(150)]
+    for text in texts:
+        every = tokens(text)
+        for offset in range(0, len(text) + 1, 3):
+            where = context_at(text, offset)
+            machine = _run(text, where.start)
+            assert restart_point(text, offset) <= offset
+            full = machine.context(
+                text.count("\n", 0, where.start), where.prefix, where.start, where.slot == "none"
+            )
+            if where.slot != "none":
+                assert (where.slot, where.block, where.used_names) == (
+                    full.slot,
+                    full.block,
+                    full.used_names,
+                ), (text, offset)
+            token, _ = token_at_offset(text, offset)
+            expected = token_at(every, offset)
+            assert token == expected, (text, offset)

@@ -113,14 +113,19 @@ def test_model_cache_parses_each_version_once(monkeypatch: pytest.MonkeyPatch) -
     cache = ModelCache()
     text = "reward_rubric { criterion a }\n"
     first = cache.get("u", 1, text, UTF16)
+    assert calls == [] and cache.latest_parsed("u") is None  # parsed only when needed
+    assert first.document.criteria[0].name.text == "a"
     assert cache.get("u", 1, text, UTF16) is first
-    assert cache.get("u", 1, "".join([text]), UTF16) is first  # equal text, another object
+    assert cache.get("u", 1, "".join([text]), UTF16).document is first.document
     assert len(calls) == 1
     second = cache.get("u", 2, text + "score { a 3 }\n", UTF16)
-    assert second is not first and len(calls) == 2
-    assert cache.latest("u") is second
+    assert second is not first and len(calls) == 1
+    # Names for hover and completion come from the last parse until this one is parsed.
+    assert cache.latest_parsed("u") is first
+    _ = second.document
+    assert len(calls) == 2 and cache.latest_parsed("u") is second
     cache.drop("u")
-    assert cache.latest("u") is None
+    assert cache.latest_parsed("u") is None
 
 
 def test_rename_names() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from rubric_lsp.language.checks import BUILTIN_CHECKS, CHECK_SETTINGS
-from rubric_lsp.language.context import Context, LineIndex, context_at, tokens
+from rubric_lsp.language.context import Context, Token, context_at, tokens
 from rubric_lsp.language.keywords import CHECK_SETTING_DOCS, KEYWORDS
 from rubric_lsp.language.model import (
     ACCEPT_RULES,
@@ -144,10 +144,11 @@ def complete(
         used = set(where.used_names) if ls.settings.ranked_names else set()
         total = sum(c.weight for c in criteria) or 1.0
         ranked: list[tuple[str, Criterion | None]] = [(c.name.text, c) for c in criteria]
-        if names.document.syntax_errors:
-            # Recovery may have dropped the rubric block; the token roles still see it.
+        if names.document.syntax_errors or names.text != text:
+            # Recovery may have dropped the rubric block, or the names are an edit old;
+            # the token roles of the current text still see every definition.
             known = {name for name, _ in ranked}
-            for token in tokens(text):
+            for token in _rubric_tokens(text):
                 if token.role == "definition" and token.text not in known:
                     known.add(token.text)
                     ranked.append((token.text, None))
@@ -179,6 +180,14 @@ def complete(
     return items.items
 
 
+def _rubric_tokens(text: str) -> list[Token]:
+    """The tokens of the first reward_rubric block (the one that counts) and before it."""
+    start = text.find("reward_rubric")
+    if start == -1:
+        return []
+    return tokens(text[: text.find("}", start) + 1 or len(text)])
+
+
 def _client_snippets(ls: RubricLanguageServer) -> bool:
     document = ls.client_capabilities.text_document
     completion = document.completion if document else None
@@ -203,14 +212,10 @@ def register(server: RubricLanguageServer) -> None:
             return None
         # The text is the current one; criterion names may come from the previous parse,
         # so typing does not wait for a parse of every keystroke.
-        names = ls.recent_snapshot(uri)
-        if names is None:
+        snapshot = ls.snapshot(uri)
+        names = ls.parsed_snapshot(uri)
+        if snapshot is None or names is None:
             return None
-        text = document.source
-        if names.text == text:
-            positions = names.positions
-        else:
-            positions = Positions(LineIndex(text), ls.encoding)
-        offset = positions.offset(params.position)
-        items = complete(ls, text, positions, names, offset)
+        offset = snapshot.positions.offset(params.position)
+        items = complete(ls, snapshot.text, snapshot.positions, names, offset)
         return types.CompletionList(is_incomplete=False, items=items)

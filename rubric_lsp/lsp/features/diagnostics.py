@@ -12,8 +12,20 @@ from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot
 _pending: dict[str, asyncio.Task[None]] = {}
 
 
-def _check(ls: RubricLanguageServer, uri: str, version: int | None, text: str) -> Snapshot:
-    """Parse and validate one version (in the worker thread)."""
+def _is_current(ls: RubricLanguageServer, uri: str, version: int | None, text: str) -> bool:
+    document = ls.open_document(uri)
+    if document is None or document.version != version:
+        return False
+    source = document.source
+    return source is text or source == text
+
+
+def _check(
+    ls: RubricLanguageServer, uri: str, version: int | None, text: str, always: bool = False
+) -> Snapshot | None:
+    """Parse and validate one version (in the worker thread); skip it if already superseded."""
+    if not always and not _is_current(ls, uri, version, text):
+        return None  # a newer version is queued behind this one: check that instead
     snapshot = ls.models.get(uri, version, text, ls.encoding)
     _ = snapshot.lsp_diagnostics
     return snapshot
@@ -28,9 +40,8 @@ async def _check_later(ls: RubricLanguageServer, uri: str, delay_ms: int) -> Non
     version, text = document.version, document.source
     loop = asyncio.get_running_loop()
     snapshot = await loop.run_in_executor(ls.worker, _check, ls, uri, version, text)
-    current = ls.open_document(uri)
     # A newer version may have arrived while this one was checked: never publish over it.
-    if current is None or current.version != version or current.source != text:
+    if snapshot is None or not _is_current(ls, uri, version, text):
         return
     ls.diagnostics.set(SOURCE, uri, version, snapshot.lsp_diagnostics)
     ls.publish(uri)
@@ -101,10 +112,13 @@ def register(server: RubricLanguageServer) -> None:
             version, text = document.version, document.source
             loop = asyncio.get_running_loop()
             try:
-                snapshot = await loop.run_in_executor(ls.worker, _check, ls, uri, version, text)
+                snapshot = await loop.run_in_executor(
+                    ls.worker, _check, ls, uri, version, text, True
+                )
             except Exception as error:
                 ls.report_failure("textDocument/diagnostic", error)
                 return types.RelatedFullDocumentDiagnosticReport(items=[])
+            assert snapshot is not None
             stored = ls.diagnostics.get(SOURCE, uri)
             if stored is None or stored[0] != version or stored[1] is not snapshot.lsp_diagnostics:
                 ls.diagnostics.set(SOURCE, uri, version, snapshot.lsp_diagnostics)

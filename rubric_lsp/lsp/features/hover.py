@@ -5,7 +5,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from rubric_lsp.language.checks import BUILTIN_CHECKS, CHECK_SETTINGS, DEFAULT_BINDINGS, bound_check
-from rubric_lsp.language.context import Token, token_at
+from rubric_lsp.language.context import Token, token_at_offset
 from rubric_lsp.language.evaluate import hand_scores
 from rubric_lsp.language.keywords import CHECK_SETTING_DOCS, KEYWORDS
 from rubric_lsp.language.model import Criterion
@@ -52,27 +52,14 @@ def _block_of(snapshot: Snapshot, line: int) -> str:
     return "score"
 
 
-def _enclosing_block(snapshot: Snapshot, token: Token) -> str | None:
-    """The keyword of the block a token is in, from the token roles."""
-    depth_keyword = None
-    for other in snapshot.tokens:
-        if other.start >= token.start:
-            break
-        if other.role == "block":
-            depth_keyword = other.text
-        elif other.role == "brace" and other.text == "}":
-            depth_keyword = None
-    return depth_keyword
-
-
-def hover_markdown(snapshot: Snapshot, token: Token) -> str | None:
-    """The hover text of one token, if it has one."""
+def hover_markdown(names: Snapshot, token: Token, block: str | None) -> str | None:
+    """The hover text of one token; criterion details come from ``names``."""
     role = token.role
     if role in ("definition", "reference"):
-        criterion = snapshot.document.criterion(token.text)
+        criterion = names.document.criterion(token.text)
         if criterion is None:
             return f"`{token.text}` is not a criterion of the `reward_rubric` block."
-        return criterion_markdown(snapshot, criterion)
+        return criterion_markdown(names, criterion)
     if role == "check":
         description = BUILTIN_CHECKS.get(token.text)
         if description is None:
@@ -82,7 +69,7 @@ def hover_markdown(snapshot: Snapshot, token: Token) -> str | None:
         return f"**check `{token.text}`** — {description}{bound}"
     if role == "attribute":
         key = token.text.rstrip("= \t")
-        if _enclosing_block(snapshot, token) == "checks" and key in CHECK_SETTINGS:
+        if block == "checks" and key in CHECK_SETTINGS:
             return CHECK_SETTING_DOCS[key]
         return KEYWORDS.get(key)
     if role in ("block", "keyword", "field", "rule", "verb"):
@@ -103,13 +90,17 @@ def register(server: RubricLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     @guarded("hover", lambda: None)
     def hover(ls: RubricLanguageServer, params: types.HoverParams) -> types.Hover | None:
-        snapshot = ls.snapshot(params.text_document.uri)
-        if snapshot is None:
+        uri = params.text_document.uri
+        snapshot = ls.snapshot(uri)
+        names = ls.parsed_snapshot(uri)
+        if snapshot is None or names is None:
             return None
-        token = token_at(snapshot.tokens, snapshot.positions.offset(params.position))
+        # The token and its role come from the current text; criterion details may come
+        # from the previous parse when this version has not been parsed yet.
+        token, block = token_at_offset(snapshot.text, snapshot.positions.offset(params.position))
         if token is None:
             return None
-        text = hover_markdown(snapshot, token)
+        text = hover_markdown(names, token, block)
         if text is None:
             return None
         return types.Hover(contents=markdown(text), range=_token_range(snapshot, token))
