@@ -11,7 +11,7 @@ from typing import Literal
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
-from rubric_lsp.scoring.gitrepo import EMPTY_TREE, git
+from rubric_lsp.scoring.gitrepo import git
 from rubric_lsp.scoring.proc import ScoringError
 
 FileStatus = Literal["added", "modified", "deleted", "renamed", "untracked"]
@@ -173,7 +173,7 @@ def parse_diff(text: str) -> list[ChangedFile]:
     return files
 
 
-async def diff_text(work_dir: Path, base: str | None) -> str:
+async def diff_text(work_dir: Path, base: str) -> str:
     """The diff from the base commit to the files in ``work_dir``, staged or not."""
     done = await git(
         work_dir,
@@ -184,10 +184,16 @@ async def diff_text(work_dir: Path, base: str | None) -> str:
         "--find-renames",
         "--src-prefix=a/",
         "--dst-prefix=b/",
-        base or EMPTY_TREE,
+        base,
         "--",
     )
     return done.stdout.decode("utf-8", errors="surrogateescape")
+
+
+async def tracked_files(work_dir: Path) -> list[str]:
+    """Files in the index."""
+    done = await git(work_dir, "ls-files", "--cached", "-z")
+    return [name for name in done.stdout.decode("utf-8", errors="replace").split("\0") if name]
 
 
 async def untracked_files(work_dir: Path) -> list[str]:
@@ -197,12 +203,19 @@ async def untracked_files(work_dir: Path) -> list[str]:
 
 
 async def collect_changes(work_dir: Path, base: str | None) -> ChangeSet:
-    """The change from ``base`` (None: the empty tree) to the files in ``work_dir``."""
-    text = await diff_text(work_dir, base)
-    files = parse_diff(text)
+    """The change from ``base`` (None: no commits yet) to the files in ``work_dir``."""
     digest = hashlib.sha256(f"{base}\n".encode())
-    digest.update(text.encode("utf-8", errors="surrogateescape"))
-    for name in sorted(await untracked_files(work_dir)):
+    if base is None:
+        # Before the first commit every file git knows or would add is wholly new.
+        files: list[ChangedFile] = []
+        tracked = set(await tracked_files(work_dir))
+    else:
+        text = await diff_text(work_dir, base)
+        files = parse_diff(text)
+        digest.update(text.encode("utf-8", errors="surrogateescape"))
+        tracked = set()
+    untracked = set(await untracked_files(work_dir))
+    for name in sorted(tracked | untracked):
         path = work_dir / name
         if not path.is_file():  # a dangling symlink, a socket
             continue
@@ -214,7 +227,7 @@ async def collect_changes(work_dir: Path, base: str | None) -> ChangeSet:
             ChangedFile(
                 path=name,
                 old_path=None,
-                status="untracked",
+                status="untracked" if name in untracked else "added",
                 binary=binary,
                 added=frozenset(range(1, count + 1)),
             )

@@ -7,9 +7,6 @@ from pathlib import Path
 
 from rubric_lsp.scoring.proc import Completed, ScoringError, quiet_env, run
 
-# The tree of a repository with no commits yet, the base of its first change.
-EMPTY_TREE = "4b825dc642cb6eb9a060ae54bf8d69288fbee4904"
-
 
 async def git(
     cwd: str | Path, *args: str, check: bool = True, stdin: bytes | None = None

@@ -9,7 +9,7 @@ from rubric_lsp.scoring.critics import benchmark, complexity, error_handling
 from rubric_lsp.scoring.critics.bandit import bandit_score
 from rubric_lsp.scoring.critics.bandit import parse_json as parse_bandit
 from rubric_lsp.scoring.critics.pylint import parse_json2, pylint_score
-from rubric_lsp.scoring.critics.tests import is_pytest, parse_junit, command_argv
+from rubric_lsp.scoring.critics.tests import command_argv, is_pytest, parse_junit
 from rubric_lsp.scoring.diff import parse_diff
 from rubric_lsp.scoring.pysource import caused_by_change, functions, parse
 
