@@ -11,7 +11,6 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
-  TransportKind,
 } from "vscode-languageclient/node";
 
 const CLIENT_ID = "rubric";
@@ -149,7 +148,7 @@ async function startServer(): Promise<void> {
   const serverOptions: ServerOptions = {
     command,
     args,
-    transport: TransportKind.stdio,
+    // No `transport`: with TransportKind.stdio the client would append `--stdio`.
     options: { env: { ...process.env, PYTHONUNBUFFERED: "1" } },
   };
   const clientOptions: LanguageClientOptions = {

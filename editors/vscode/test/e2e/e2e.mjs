@@ -1,0 +1,318 @@
+// End-to-end test of the Rubric extension in the real VS Code workbench:
+// code-server serves it on 127.0.0.1, Debian's chromium (driven by
+// playwright-core) shows it. The built .vsix is installed into a fresh
+// extensions folder, a broken rubric is opened in a temporary workspace, and
+// the test checks that the server's diagnostic, a hover and a completion
+// appear, saving a screenshot of each.
+//
+// Environment: RUBRIC_VSIX (the .vsix), RUBRIC_LSP (the server program),
+// CHROMIUM (default /usr/bin/chromium), RUBRIC_E2E_OUT (where screenshots go,
+// default ./screenshots). Run through run.sh, which installs what it needs.
+
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const vsix = resolve(process.env.RUBRIC_VSIX ?? join(here, "../../rubric.vsix"));
+const server = process.env.RUBRIC_LSP ?? "rubric-lsp";
+const browserPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const shots = resolve(process.env.RUBRIC_E2E_OUT ?? join(here, "screenshots"));
+const codeServer = join(here, "node_modules/.bin/code-server");
+const TIMEOUT = Number(process.env.RUBRIC_E2E_TIMEOUT ?? 60_000);
+
+const results = { passed: 0, failed: 0 };
+
+function log(line) {
+  process.stdout.write(`${line}\n`);
+}
+
+async function check(name, fn) {
+  try {
+    await fn();
+    results.passed += 1;
+    log(`ok     ${name}`);
+    return true;
+  } catch (error) {
+    results.failed += 1;
+    log(`FAILED ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForHealth(url, child) {
+  const deadline = Date.now() + TIMEOUT;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`code-server exited with ${child.exitCode}`);
+    }
+    try {
+      const response = await fetch(url);
+      if (response.ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`code-server did not answer ${url} within ${TIMEOUT} ms`);
+}
+
+function makeWorkspace(root) {
+  const workspace = join(root, "workspace");
+  mkdirSync(join(workspace, ".git"), { recursive: true });
+  writeFileSync(
+    join(workspace, "review.rubric"),
+    [
+      "reward_rubric {",
+      "  criterion correctness weight=3",
+      "  criterion style weight=2",
+      "}",
+      "score {",
+      "  correctness 4",
+      "}",
+      "bogus {",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  const user = join(root, "data", "User");
+  mkdirSync(user, { recursive: true });
+  writeFileSync(
+    join(user, "settings.json"),
+    JSON.stringify(
+      {
+        "rubric.server.command": [server],
+        "rubric.scoreOnSave": false,
+        "rubric.trace.server": "verbose",
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "workbench.enableExperiments": false,
+        "workbench.welcomePage.walkthroughs.openOnInstall": false,
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "extensions.ignoreRecommendations": true,
+        "telemetry.telemetryLevel": "off",
+        "update.mode": "none",
+        "chat.commandCenter.enabled": false,
+        "editor.quickSuggestions": { other: false, comments: false, strings: false },
+        "editor.hover.delay": 100,
+        "window.restoreWindows": "none",
+      },
+      null,
+      2,
+    ),
+  );
+  return workspace;
+}
+
+async function main() {
+  const root = mkdtempSync(join(tmpdir(), "rubric-code-server-"));
+  const dataDir = join(root, "data");
+  const extensionsDir = join(root, "extensions");
+  const workspace = makeWorkspace(root);
+  mkdirSync(shots, { recursive: true });
+  const common = ["--user-data-dir", dataDir, "--extensions-dir", extensionsDir];
+  const env = { ...process.env, XDG_CONFIG_HOME: join(root, "config"), XDG_DATA_HOME: join(root, "xdg-data") };
+
+  log(`code-server: ${spawnSync(codeServer, ["--version"], { env, encoding: "utf8" }).stdout.split("\n").find((l) => l.trim()) ?? "?"}`);
+  log(`vsix: ${vsix}; server: ${server}`);
+
+  let child;
+  let browser;
+  try {
+    await check("the .vsix installs into code-server", async () => {
+      const install = spawnSync(codeServer, [...common, "--install-extension", vsix, "--force"], {
+        env,
+        encoding: "utf8",
+        timeout: TIMEOUT,
+      });
+      const output = `${install.stdout}${install.stderr}`;
+      if (install.status !== 0 || !/successfully installed/i.test(output)) {
+        throw new Error(`install failed (${install.status}): ${output}`);
+      }
+      const listed = spawnSync(codeServer, [...common, "--list-extensions", "--show-versions"], {
+        env,
+        encoding: "utf8",
+      }).stdout;
+      if (!listed.includes("rubric-lsp.rubric@")) {
+        throw new Error(`not listed: ${listed}`);
+      }
+    });
+
+    const port = await freePort();
+    child = spawn(
+      codeServer,
+      [
+        ...common,
+        "--auth",
+        "none",
+        "--bind-addr",
+        `127.0.0.1:${port}`,
+        "--disable-telemetry",
+        "--disable-update-check",
+        "--disable-workspace-trust",
+        "--disable-getting-started-override",
+        "--config",
+        join(root, "code-server.yaml"),
+        workspace,
+      ],
+      { env, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let serverLog = "";
+    child.stdout.on("data", (chunk) => (serverLog += chunk));
+    child.stderr.on("data", (chunk) => (serverLog += chunk));
+    await waitForHealth(`http://127.0.0.1:${port}/healthz`, child);
+
+    browser = await chromium.launch({
+      executablePath: browserPath,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(TIMEOUT);
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator(".monaco-workbench").waitFor();
+    await page.locator(".explorer-folders-view, .explorer-viewlet, .part.sidebar").first().waitFor();
+
+    const opened = await check("the broken rubric opens as a Rubric document", async () => {
+      await page.keyboard.press("Control+P");
+      const input = page.locator(".quick-input-widget input");
+      await input.waitFor();
+      await input.fill("review.rubric");
+      await page.locator(".quick-input-list .monaco-list-row").first().waitFor();
+      await page.keyboard.press("Enter");
+      await page.locator(".monaco-editor .view-line", { hasText: "bogus" }).waitFor();
+      await page.locator(".statusbar-item", { hasText: /^Rubric$/ }).first().waitFor();
+    });
+    if (!opened) {
+      await page.screenshot({ path: join(shots, "0-open-failed.png") });
+      return;
+    }
+
+    await check("the server's diagnostic is shown (squiggle and Problems)", async () => {
+      await page.locator(".monaco-editor .squiggly-error").first().waitFor();
+      await page.keyboard.press("Control+Shift+M");
+      const problem = page.locator(".markers-panel .monaco-list-row", { hasText: "unknown block 'bogus'" });
+      await problem.first().waitFor();
+      const text = await problem.first().innerText();
+      if (!text.includes("unknown-block")) {
+        throw new Error(`problem row does not carry the code: ${text}`);
+      }
+      await page.screenshot({ path: join(shots, "1-diagnostic.png") });
+    });
+
+    await check("hover on a criterion shows its weight", async () => {
+      const word = page
+        .locator(".monaco-editor .view-line", { hasText: "correctness 4" })
+        .locator("span span", { hasText: "correctness" })
+        .first();
+      await word.hover();
+      const hover = page.locator(".monaco-hover:visible", { hasText: "weight 3" });
+      await hover.first().waitFor();
+      await page.screenshot({ path: join(shots, "2-hover.png") });
+    });
+
+    await check("completion at top level offers the block keywords", async () => {
+      await page.mouse.move(5, 5);
+      await page.keyboard.press("Escape");
+      await page.locator(".monaco-editor .view-line", { hasText: "bogus" }).click();
+      await page.keyboard.press("Control+End");
+      await page.keyboard.press("Control+Space");
+      const widget = page.locator(".suggest-widget.visible");
+      await widget.waitFor();
+      for (const keyword of ["accept_if", "review_if", "critique"]) {
+        await widget.locator(".monaco-list-row", { hasText: keyword }).first().waitFor();
+      }
+      await page.screenshot({ path: join(shots, "3-completion.png") });
+      await page.keyboard.press("Escape");
+    });
+
+    await check("Rubric: Show score report answers (report or a message)", async () => {
+      await page.keyboard.press("F1");
+      const input = page.locator(".quick-input-widget input");
+      await input.waitFor();
+      await input.fill(">Rubric: Show score report");
+      await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show score report" }).first().waitFor();
+      await page.keyboard.press("Enter");
+      const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "Rubric" });
+      const preview = page.locator(".tabs-container .tab", { hasText: "Preview" });
+      await toast.or(preview).first().waitFor();
+      await page.waitForTimeout(500); // let the toast finish sliding in
+      if (await toast.count()) {
+        log(`       message: ${(await toast.first().innerText()).replace(/\s+/g, " ").trim()}`);
+      } else {
+        log(`       preview: ${(await preview.first().innerText()).trim()}`);
+      }
+      await page.screenshot({ path: join(shots, "4-report.png") });
+    });
+
+    await check("the server got the settings and workspace trust", async () => {
+      const logs = spawnSync("sh", ["-c", `cat "${dataDir}"/logs/*/exthost*/output_logging_*/*Rubric*`], {
+        encoding: "utf8",
+      }).stdout;
+      const start = logs.indexOf("Sending request 'initialize");
+      if (start < 0) {
+        throw new Error("no initialize request in the Rubric output");
+      }
+      const initialize = logs.slice(start, logs.indexOf("[Trace", start + 10));
+      for (const expected of ['"trusted": true', '"scoreOnSave": false', '"base": "HEAD"', '"healThreshold": 0.8']) {
+        if (!initialize.includes(expected)) {
+          throw new Error(`initializationOptions lack ${expected}`);
+        }
+      }
+      if (/"server":\s*\{/.test(initialize.slice(initialize.indexOf("initializationOptions")))) {
+        throw new Error("initializationOptions carry the client-only server.* settings");
+      }
+    });
+
+    if (results.failed > 0) {
+      await page.screenshot({ path: join(shots, "9-last.png") });
+      log(serverLog.split("\n").slice(-40).join("\n"));
+    }
+  } finally {
+    await browser?.close().catch(() => undefined);
+    child?.kill("SIGTERM");
+    if (!process.env.RUBRIC_E2E_KEEP) {
+      rmSync(root, { recursive: true, force: true });
+    } else {
+      log(`kept ${root}`);
+    }
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  results.failed += 1;
+  log(`FAILED (error) ${error instanceof Error ? error.stack : String(error)}`);
+}
+log(`screenshots: ${shots}`);
+log(`${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed > 0 ? 1 : 0);
