@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,7 @@ from pygls.workspace import TextDocument
 from rubric_lsp import __version__
 from rubric_lsp.language import context
 from rubric_lsp.language.model import Diagnostic, Document, SymbolTable
-from rubric_lsp.language.parser import parse
+from rubric_lsp.language.parser import lark_parser, parse
 from rubric_lsp.language.validate import validate
 from rubric_lsp.lsp.convert import SOURCE, UTF16, Positions, diagnostic
 from rubric_lsp.lsp.settings import Settings
@@ -28,6 +29,7 @@ from rubric_lsp.lsp.settings import Settings
 logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+SWITCH_INTERVAL = 0.0005
 
 
 class Snapshot:
@@ -208,6 +210,8 @@ class RubricLanguageServer(LanguageServer):
         self.diagnostics = DiagnosticStore()
         # Parsing and validation run off the event loop so requests stay fast.
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rubric-check")
+        # Build the grammar while the client initializes, not on the first didOpen.
+        self.worker.submit(lark_parser)
         # Called when settings change, e.g. to check open documents again.
         self.settings_listeners: list[Callable[[], None]] = []
 
@@ -356,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"rubric-lsp {__version__}")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    # The checker thread holds the GIL while it parses; shorter slices let a request
+    # on the event loop run between them instead of waiting 5 ms per slice.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     server = create_server()
     if args.tcp:
         server.start_tcp(args.host, args.port)
