@@ -20,8 +20,8 @@ import cattrs
 SECTION = "rubric"
 
 
-def _doc(text: str) -> dict[str, str]:
-    return {"doc": text}
+def _doc(text: str, expects: str) -> dict[str, str]:
+    return {"doc": text, "expects": expects}
 
 
 @attrs.frozen
@@ -33,21 +33,24 @@ class Settings:
         validator=[attrs.validators.ge(0), attrs.validators.le(10_000)],
         metadata=_doc(
             "Milliseconds to wait after an edit before checking the document again "
-            "(0 to 10000). Edits that arrive while a check runs are checked once, as one."
+            "(0 to 10000). Edits that arrive while a check runs are checked once, as one.",
+            "a whole number from 0 to 10000",
         ),
     )
     snippets: bool = attrs.field(
         default=True,
         metadata=_doc(
             "Offer whole blocks and entries as snippets with placeholders, "
-            "when the client supports snippets."
+            "when the client supports snippets.",
+            "true or false",
         ),
     )
     ranked_names: bool = attrs.field(
         default=True,
         metadata=_doc(
             "In score, rescore, critique and rule entries, list the criteria the block "
-            "does not mention yet before the others."
+            "does not mention yet before the others.",
+            "true or false",
         ),
     )
 
@@ -77,8 +80,6 @@ converter = cattrs.Converter()
 for _kind in (bool, int, float, str):
     converter.register_structure_hook(_kind, _strict(_kind))
 
-_TYPE_WORDS = {"bool": "true or false", "int": "a whole number", "float": "a number", "str": "text"}
-
 
 def read_settings(raw: object, base: Settings | None = None) -> tuple[Settings, list[str]]:
     """Settings from a client's object over ``base``, and a message per rejected value."""
@@ -100,10 +101,9 @@ def read_settings(raw: object, base: Settings | None = None) -> tuple[Settings, 
             settings = attrs.evolve(settings, **{field.name: structured})
         except (TypeError, ValueError, cattrs.BaseValidationError):
             default = getattr(defaults, field.name)
-            kind = _TYPE_WORDS.get(getattr(field.type, "__name__", ""), "another value")
             problems.append(
-                f"setting '{key}': {_shown(value)} is not valid ({kind} expected: "
-                f"{field.metadata['doc']}); using the default {_shown(default)}"
+                f"setting '{key}' must be {field.metadata['expects']}, not {_shown(value)}; "
+                f"using the default {_shown(default)}"
             )
             settings = attrs.evolve(settings, **{field.name: default})
     return settings, problems

@@ -46,9 +46,12 @@ async def test_bad_initialization_options_are_reported(client: LanguageClient) -
     assert result is None
     warnings = sorted(m.message for m in client.messages if m.type == types.MessageType.Warning)
     assert len(warnings) == 2
-    assert warnings[0].startswith("rubric-lsp: setting 'diagnosticDelay': 'soon' is not valid")
-    assert warnings[0].endswith("using the default 50")
-    assert warnings[1].startswith("rubric-lsp: setting 'rankedNames': 'yes' is not valid")
+    assert warnings == [
+        "rubric-lsp: setting 'diagnosticDelay' must be a whole number from 0 to 10000, "
+        "not 'soon'; using the default 0",
+        "rubric-lsp: setting 'rankedNames' must be true or false, not 'yes'; "
+        "using the default true",
+    ]
 
 
 async def test_utf8_ranges_and_pull_diagnostics(client: LanguageClient) -> None:
