@@ -29,11 +29,11 @@ class Settings:
     """Every setting of the language server, each with its default."""
 
     diagnostic_delay: int = attrs.field(
-        default=0,
+        default=50,
         validator=[attrs.validators.ge(0), attrs.validators.le(10_000)],
         metadata=_doc(
-            "Milliseconds to wait after an edit before checking the document again "
-            "(0 to 10000). Edits that arrive while a check runs are checked once, as one.",
+            "Milliseconds to wait after an edit before checking the document again; "
+            "edits within this time are checked once (0 to 10000).",
             "a whole number from 0 to 10000",
         ),
     )

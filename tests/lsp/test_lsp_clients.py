@@ -48,7 +48,7 @@ async def test_bad_initialization_options_are_reported(client: LanguageClient) -
     assert len(warnings) == 2
     assert warnings == [
         "rubric-lsp: setting 'diagnosticDelay' must be a whole number from 0 to 10000, "
-        "not 'soon'; using the default 0",
+        "not 'soon'; using the default 50",
         "rubric-lsp: setting 'rankedNames' must be true or false, not 'yes'; "
         "using the default true",
     ]
