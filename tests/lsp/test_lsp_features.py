@@ -280,6 +280,20 @@ async def test_rename_across_blocks(client: LanguageClient) -> None:
     assert nothing is None
 
 
+async def test_rename_in_a_half_typed_document_renames_every_use(client: LanguageClient) -> None:
+    # The last line is unfinished, so the parser drops what it cannot fit.
+    text = WORKFLOW + "score {\n  tests 4\n  minimum"
+    uri = open_document(client, text)
+    edit = await client.text_document_rename_async(
+        types.RenameParams(
+            text_document=doc(uri), position=position_of(text, "tests"), new_name="coverage_"
+        )
+    )
+    assert edit is not None and edit.changes is not None
+    lines = sorted(e.range.start.line for e in edit.changes[uri])
+    assert lines == [7, 16, 25, 31, 41, 45]
+
+
 async def test_rename_to_an_invalid_or_taken_name_is_an_error(client: LanguageClient) -> None:
     uri = open_document(client, WORKFLOW)
     at = position_of(WORKFLOW, "tests", 1)

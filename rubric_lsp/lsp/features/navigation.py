@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from rubric_lsp.language.model import BLOCK_KEYWORDS, Occurrence
+from rubric_lsp.language import model
+from rubric_lsp.language.model import BLOCK_KEYWORDS
 from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -15,21 +17,51 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _AVOID = frozenset({*BLOCK_KEYWORDS, "criterion", "scale"})
 
 
-def _occurrence(
+class Mention(NamedTuple):
+    """One appearance of a criterion name."""
+
+    text: str
+    range: model.Range
+    is_definition: bool
+
+
+def mentions(snapshot: Snapshot) -> list[Mention]:
+    """Every criterion name in a document, in order."""
+    if not snapshot.document.syntax_errors:
+        return [
+            Mention(o.name.text, o.name.range, o.is_definition)
+            for o in snapshot.symbols.occurrences
+        ]
+    # Recovery drops entries it cannot fit; the token roles still see every name, so a
+    # rename in a half-typed file does not leave some uses behind.
+    index = snapshot.index
+    return [
+        Mention(
+            t.text,
+            model.Range(index.position(t.start), index.position(t.end)),
+            t.role == "definition",
+        )
+        for t in snapshot.tokens
+        if t.role in ("definition", "reference")
+    ]
+
+
+def _mention(
     ls: RubricLanguageServer, document: types.TextDocumentIdentifier, at: types.Position
-) -> tuple[Snapshot, Occurrence] | None:
+) -> tuple[Snapshot, Mention, list[Mention]] | None:
     snapshot = ls.snapshot(document.uri)
     if snapshot is None:
         return None
     position = snapshot.positions.from_lsp(at)
-    found = snapshot.symbols.at(position)
-    return (snapshot, found) if found is not None else None
+    every = mentions(snapshot)
+    for mention in every:
+        if mention.range.contains(position):
+            return snapshot, mention, every
+    return None
 
 
-def _location(snapshot: Snapshot, occurrence: Occurrence) -> types.Location:
-    return types.Location(
-        uri=snapshot.uri, range=snapshot.positions.to_lsp_range(occurrence.name.range)
-    )
+def _location(snapshot: Snapshot, mention: Mention) -> types.Location:
+    return types.Location(uri=snapshot.uri, range=snapshot.positions.to_lsp_range(mention.range))
 
 
 def check_new_name(new_name: str, existing: set[str]) -> str | None:
@@ -51,25 +83,26 @@ def register(server: RubricLanguageServer) -> None:
     def definition(
         ls: RubricLanguageServer, params: types.DefinitionParams
     ) -> list[types.Location] | None:
-        found = _occurrence(ls, params.text_document, params.position)
+        found = _mention(ls, params.text_document, params.position)
         if found is None:
             return None
-        snapshot, occurrence = found
-        return [_location(snapshot, o) for o in snapshot.symbols.definitions(occurrence.name.text)]
+        snapshot, at, every = found
+        return [_location(snapshot, m) for m in every if m.is_definition and m.text == at.text]
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     @guarded("references", lambda: None)
     def references(
         ls: RubricLanguageServer, params: types.ReferenceParams
     ) -> list[types.Location] | None:
-        found = _occurrence(ls, params.text_document, params.position)
+        found = _mention(ls, params.text_document, params.position)
         if found is None:
             return None
-        snapshot, occurrence = found
+        snapshot, at, every = found
         include = params.context.include_declaration
         return [
-            _location(snapshot, o)
-            for o in snapshot.symbols.references(occurrence.name.text, include_definition=include)
+            _location(snapshot, m)
+            for m in every
+            if m.text == at.text and (include or not m.is_definition)
         ]
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
@@ -77,20 +110,21 @@ def register(server: RubricLanguageServer) -> None:
     def highlight(
         ls: RubricLanguageServer, params: types.DocumentHighlightParams
     ) -> list[types.DocumentHighlight] | None:
-        found = _occurrence(ls, params.text_document, params.position)
+        found = _mention(ls, params.text_document, params.position)
         if found is None:
             return None
-        snapshot, occurrence = found
+        snapshot, at, every = found
         return [
             types.DocumentHighlight(
-                range=snapshot.positions.to_lsp_range(o.name.range),
+                range=snapshot.positions.to_lsp_range(m.range),
                 kind=(
                     types.DocumentHighlightKind.Write
-                    if o.is_definition
+                    if m.is_definition
                     else types.DocumentHighlightKind.Read
                 ),
             )
-            for o in snapshot.symbols.references(occurrence.name.text)
+            for m in every
+            if m.text == at.text
         ]
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
@@ -98,37 +132,34 @@ def register(server: RubricLanguageServer) -> None:
     def prepare_rename(
         ls: RubricLanguageServer, params: types.PrepareRenameParams
     ) -> types.PrepareRenamePlaceholder | None:
-        found = _occurrence(ls, params.text_document, params.position)
+        found = _mention(ls, params.text_document, params.position)
         if found is None:
             return None
-        snapshot, occurrence = found
+        snapshot, at, _ = found
         return types.PrepareRenamePlaceholder(
-            range=snapshot.positions.to_lsp_range(occurrence.name.range),
-            placeholder=occurrence.name.text,
+            range=snapshot.positions.to_lsp_range(at.range), placeholder=at.text
         )
 
     @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
     def rename(ls: RubricLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
         try:
-            found = _occurrence(ls, params.text_document, params.position)
+            found = _mention(ls, params.text_document, params.position)
         except Exception as error:
             ls.report_failure("rename", error)
             return None
         if found is None:
             return None
-        snapshot, occurrence = found
-        old = occurrence.name.text
-        if params.new_name == old:
+        snapshot, at, every = found
+        if params.new_name == at.text:
             return types.WorkspaceEdit(changes={snapshot.uri: []})
-        existing = {o.name.text for o in snapshot.symbols.occurrences if o.is_definition}
+        existing = {m.text for m in every if m.is_definition}
         problem = check_new_name(params.new_name, existing)
         if problem is not None:
             # An invalid request, not a server failure: the client shows the message.
             raise JsonRpcInvalidParams(problem)
         edits = [
-            types.TextEdit(
-                range=snapshot.positions.to_lsp_range(o.name.range), new_text=params.new_name
-            )
-            for o in snapshot.symbols.references(old)
+            types.TextEdit(range=snapshot.positions.to_lsp_range(m.range), new_text=params.new_name)
+            for m in every
+            if m.text == at.text
         ]
         return types.WorkspaceEdit(changes={snapshot.uri: edits})
