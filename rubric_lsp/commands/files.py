@@ -22,6 +22,8 @@ class SourceFile:
     path: Path
     text: str
     encoding_error: Diagnostic | None
+    # A byte-order mark is not part of the text; writing puts it back.
+    bom: bool = False
 
 
 def find_rubric_files(paths: Iterable[str]) -> list[Path]:
@@ -52,8 +54,11 @@ def read_source(path: Path) -> SourceFile:
         data = path.read_bytes()
     except OSError as error:
         raise UsageError(f"{path}: {error.strerror or error}") from None
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
+        data = data[3:]
     try:
-        return SourceFile(path, data.decode("utf-8"), None)
+        return SourceFile(path, data.decode("utf-8"), None, bom)
     except UnicodeDecodeError as error:
         text = data.decode("utf-8", errors="replace")
         prefix = data[: error.start].decode("utf-8", errors="replace")
@@ -67,7 +72,7 @@ def read_source(path: Path) -> SourceFile:
             f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); "
             "save the file as UTF-8",
         )
-        return SourceFile(path, text, diagnostic)
+        return SourceFile(path, text, diagnostic, bom)
 
 
 def write_atomically(path: Path, text: str) -> None:

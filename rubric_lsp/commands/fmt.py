@@ -53,7 +53,7 @@ def run_fmt(paths: list[str], *, check: bool, diff: bool) -> int:
             )
         else:
             try:
-                write_atomically(source.path, formatted)
+                write_atomically(source.path, ("\ufeff" if source.bom else "") + formatted)
             except OSError as error:
                 print(f"rubric fmt: {source.path}: {error.strerror or error}", file=sys.stderr)
                 return 2

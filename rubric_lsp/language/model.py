@@ -321,7 +321,9 @@ class Document:
 
     def __post_init__(self) -> None:
         if not self.lines:
-            self.lines = self.text.splitlines() or [""]
+            # Lines as the parser counts them: only "\n" ends a line
+            # (str.splitlines would also split at form feeds and U+2028).
+            self.lines = [line.removesuffix("\r") for line in self.text.split("\n")]
 
     def blocks_of(self, kind: BlockKind) -> list[Block]:
         """Every block of one kind, in source order."""

@@ -139,3 +139,27 @@ def test_eval_review_flag(tmp_path: Path) -> None:
 def test_main_returns_exit_code_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(SEEDS / "dsl.rubric")]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_byte_order_mark_is_accepted_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "bom.rubric"
+    path.write_bytes(b"\xef\xbb\xbfreward_rubric {criterion a}\n")
+    assert run("check", str(path))[0] == 0
+    assert run("fmt", str(path))[0] == 0
+    assert path.read_bytes() == b"\xef\xbb\xbfreward_rubric {\n  criterion a\n}\n"
+
+
+def test_fmt_check_and_refusal(tmp_path: Path) -> None:
+    good, broken = tmp_path / "good.rubric", tmp_path / "broken.rubric"
+    good.write_text("reward_rubric { criterion a }\n")
+    broken.write_text(BROKEN)
+    code, out, err = run("fmt", "--check", str(good), str(broken))
+    assert code == 1
+    assert out == f"{good}: would be reformatted\n"
+    assert err.startswith(f"{broken}:2:25: not formatted: fix the syntax error first")
+    assert broken.read_text() == BROKEN and good.read_text() == "reward_rubric { criterion a }\n"
+    code, out, _ = run("fmt", "--diff", str(good))
+    assert code == 0 and "+  criterion a" in out
+    assert run("fmt", str(good))[0] == 0
+    assert good.read_text() == "reward_rubric {\n  criterion a\n}\n"
+    assert run("fmt", "--check", str(good)) == (0, "", "")

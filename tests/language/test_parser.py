@@ -215,3 +215,9 @@ def test_random_text_never_raises(text: str) -> None:
 )
 def test_token_soup_never_raises(tokens: list[str]) -> None:
     validate(parse(" ".join(tokens)))
+
+
+def test_lines_split_only_at_newlines() -> None:
+    document = parse("score { a 1 }\f\nrescore { a 2 }\r\n")
+    assert document.lines == ["score { a 1 }\f", "rescore { a 2 }", ""]
+    assert document.blocks[1].keyword.range.start == Position(1, 0)
