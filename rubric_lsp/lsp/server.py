@@ -24,6 +24,7 @@ from rubric_lsp.language.model import Diagnostic, Document, SymbolTable
 from rubric_lsp.language.parser import lark_parser, parse
 from rubric_lsp.language.validate import validate
 from rubric_lsp.lsp.convert import SOURCE, UTF16, Positions, diagnostic
+from rubric_lsp.lsp.incremental import ChunkedParser
 from rubric_lsp.lsp.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,11 +36,19 @@ SWITCH_INTERVAL = 0.0005
 class Snapshot:
     """One version of one open document; parsed on first use, derived views cached."""
 
-    def __init__(self, uri: str, version: int | None, text: str, encoding: str) -> None:
+    def __init__(
+        self,
+        uri: str,
+        version: int | None,
+        text: str,
+        encoding: str,
+        parser: Callable[[str], Document] = parse,
+    ) -> None:
         self.uri = uri
         self.version = version
         self.text = text
         self.encoding = encoding
+        self._parser = parser
         self._document: Document | None = None
         self._parse_lock = threading.Lock()
         self.on_parsed: Callable[[Snapshot], None] | None = None
@@ -55,7 +64,7 @@ class Snapshot:
         if self._document is None:
             with self._parse_lock:
                 if self._document is None:
-                    self._document = parse(self.text)
+                    self._document = self._parser(self.text)
                     if self.on_parsed is not None:
                         self.on_parsed(self)
         return self._document
@@ -102,6 +111,7 @@ class ModelCache:
     def __init__(self) -> None:
         self._current: dict[str, Snapshot] = {}
         self._parsed: dict[str, Snapshot] = {}
+        self._parsers: dict[str, ChunkedParser] = {}
         self._guard = threading.Lock()
 
     def get(self, uri: str, version: int | None, text: str, encoding: str) -> Snapshot:
@@ -115,7 +125,8 @@ class ModelCache:
                 and (cached.text is text or cached.text == text)
             ):
                 return cached
-            snapshot = Snapshot(uri, version, text, encoding)
+            parser = self._parsers.setdefault(uri, ChunkedParser())
+            snapshot = Snapshot(uri, version, text, encoding, parser.parse)
             snapshot.on_parsed = self._remember_parsed
             self._current[uri] = snapshot
             return snapshot
@@ -138,6 +149,7 @@ class ModelCache:
         with self._guard:
             self._current.pop(uri, None)
             self._parsed.pop(uri, None)
+            self._parsers.pop(uri, None)
 
 
 @dataclass

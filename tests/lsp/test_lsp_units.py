@@ -8,7 +8,7 @@ from lsprotocol import types
 from rubric_lsp.language import parser
 from rubric_lsp.language.context import LineIndex
 from rubric_lsp.language.model import Position
-from rubric_lsp.lsp import server as server_module
+from rubric_lsp.lsp import incremental
 from rubric_lsp.lsp.convert import (
     UTF8,
     UTF16,
@@ -109,7 +109,7 @@ def test_model_cache_parses_each_version_once(monkeypatch: pytest.MonkeyPatch) -
         calls.append(text)
         return parser.parse(text)
 
-    monkeypatch.setattr(server_module, "parse", counting_parse)
+    monkeypatch.setattr(incremental, "parse", counting_parse)
     cache = ModelCache()
     text = "reward_rubric { criterion a }\n"
     first = cache.get("u", 1, text, UTF16)
