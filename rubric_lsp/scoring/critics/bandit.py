@@ -117,7 +117,8 @@ async def run_bandit(cwd: Path, files: list[Path]) -> dict[str, list[BanditIssue
     """One bandit process over all files; issues keyed by each file's real path."""
     if not files:
         return {}
-    argv = [sys.executable, "-m", "bandit", "-f", "json", "-q", *_config_args(cwd)]
+    # -P: the linted tree must not shadow the installed bandit.
+    argv = [sys.executable, "-P", "-m", "bandit", "-f", "json", "-q", *_config_args(cwd)]
     argv += [str(path) for path in files]
     done = await proc.run(argv, cwd)
     if done.returncode not in (0, 1) or not done.stdout.strip():
