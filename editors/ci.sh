@@ -4,8 +4,9 @@
 # end-to-end test against rubric-lsp from this checkout's virtualenv
 # ($VENV, else ./.venv, with the project pip-installed in it).
 #
-# The code-server end-to-end test of the extension is heavier and runs on its
-# own: editors/vscode/test/e2e/run.sh (see docs/editors.md).
+# Then it runs the extension in the real VS Code workbench (code-server in
+# headless chromium: editors/vscode/test/e2e/run.sh); EDITORS_VSCODE_E2E=0
+# skips that part.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,16 +15,23 @@ start=$SECONDS
 
 step() { printf '\n== %s (%ss)\n' "$*" "$((SECONDS - start))"; }
 
+vscode_e2e=${EDITORS_VSCODE_E2E:-1}
+
 step "system packages"
-if ! command -v nvim >/dev/null 2>&1; then
-  if [[ $(id -u) -eq 0 ]]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq neovim >/dev/null
-  else
-    echo "nvim is missing and apt-get needs root: install neovim" >&2
+missing=()
+command -v nvim >/dev/null 2>&1 || missing+=(neovim)
+if [[ "$vscode_e2e" == 1 ]]; then
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+fi
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "missing ${missing[*]}, and apt-get needs root" >&2
     exit 1
   fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 nvim --version | head -n 1
 node --version
@@ -60,5 +68,10 @@ if [[ ! -x "$venv/bin/rubric-lsp" ]]; then
   exit 1
 fi
 RUBRIC_LSP="$venv/bin/rubric-lsp" bash tests/editors/run_nvim_e2e.sh
+
+if [[ "$vscode_e2e" == 1 ]]; then
+  step "VS Code extension in code-server"
+  RUBRIC_LSP="$venv/bin/rubric-lsp" bash editors/vscode/test/e2e/run.sh
+fi
 
 step "editors: done"
