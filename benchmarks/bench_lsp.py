@@ -182,22 +182,35 @@ async def run(requests: int, edits: int, big_runs: int) -> None:
     bench.open(BIG_URI, big)
     await bench.diagnostics(BIG_URI, 1)
     big_lines = big.split("\n")
-    big_latency: list[float] = []
-    for run_index in range(big_runs):
-        line = 20 + run_index
+    version = 1
+
+    async def big_edit(line: int, character: int, length: int, new_text: str) -> float:
+        nonlocal version
+        version += 1
         sent = time.perf_counter()
         bench.change(
             BIG_URI,
-            run_index + 2,
+            version,
             types.TextDocumentContentChangePartial(
                 range=types.Range(
-                    start=types.Position(line=line, character=len(big_lines[line])),
-                    end=types.Position(line=line, character=len(big_lines[line])),
+                    start=types.Position(line=line, character=character),
+                    end=types.Position(line=line, character=character + length),
                 ),
-                text=" ",
+                text=new_text,
             ),
         )
-        big_latency.append((await bench.diagnostics(BIG_URI, run_index + 2) - sent) * 1000)
+        return (await bench.diagnostics(BIG_URI, version) - sent) * 1000
+
+    # Typing inside a line: only the block around the edit is parsed again.
+    in_line = [await big_edit(20 + i, len(big_lines[20 + i]), 0, " ") for i in range(big_runs)]
+    # A new line moves every later block: the whole file is parsed again.
+    new_line = [await big_edit(5000 + i, 0, 0, "\n") for i in range(big_runs)]
+    # A syntax error: the whole file is parsed, with error recovery.
+    broken = []
+    for i in range(big_runs):
+        broken.append(await big_edit(30, 2, 0, "{" if i % 2 == 0 else ""))
+        if i % 2 == 0:
+            await big_edit(30, 2, 1, "")
 
     print(f"rubric-lsp over stdio; 1,000-line rubric ({len(lines) - 1} lines)")
     report("completion", completions)
@@ -206,7 +219,9 @@ async def run(requests: int, edits: int, big_runs: int) -> None:
     report("hover after an edit", edited_hovers)
     report("diagnostics after an edit", diagnostics_after_edit)
     print(f"10,000-line rubric ({len(big_lines) - 1} lines), change -> publishDiagnostics")
-    report("diagnostics (10,000 lines)", big_latency)
+    report("edit inside a line", in_line)
+    report("edit adding a line", new_line)
+    report("edit making an error", broken[::2])
 
     await client.shutdown_async(None)
     client.exit(None)
