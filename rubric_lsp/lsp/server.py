@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import logging
 import sys
@@ -249,12 +250,18 @@ class RubricLanguageServer(LanguageServer):
         return document is not None and document.diagnostic is not None
 
     def open_document(self, uri: str) -> TextDocument | None:
-        """An open document, or None for a URI the client has not opened."""
+        """An open .rubric document, or None for a URI the client has not opened.
+
+        Other files the client opens (on-save scoring watches Python files) get no
+        rubric features.
+        """
         try:
             documents = self.workspace.text_documents
         except (RuntimeError, AttributeError):
             return None
         found: TextDocument | None = documents.get(unquote(uri)) or documents.get(uri)
+        if found is None or not is_rubric(found):
+            return None
         return found
 
     def snapshot(self, uri: str) -> Snapshot | None:
@@ -281,8 +288,12 @@ class RubricLanguageServer(LanguageServer):
         return current
 
     def publish(self, uri: str) -> None:
-        """Send a document's diagnostics from every source (push clients only)."""
+        """Send a document's diagnostics from every source, or ask a pull client to pull."""
         if self.pull_diagnostics:
+            workspace = self.client_capabilities.workspace
+            support = workspace.diagnostics if workspace else None
+            if support is not None and support.refresh_support:
+                self.workspace_diagnostic_refresh(None)
             return
         entry = self.diagnostics.get(SOURCE, uri)
         version = entry[0] if entry else None
@@ -291,6 +302,15 @@ class RubricLanguageServer(LanguageServer):
                 uri=uri, version=version, diagnostics=self.diagnostics.items(uri)
             )
         )
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Log errors outside requests (e.g. a change to a document never opened).
+
+        pygls would show them in a message box; they are of no use to the person typing.
+        """
+        logger.error("%s: %s", getattr(source, "__name__", source), error)
+        with contextlib.suppress(Exception):
+            self.log(f"rubric-lsp: {error}", types.MessageType.Error)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         """Write to the client's output log."""
@@ -306,6 +326,11 @@ class RubricLanguageServer(LanguageServer):
             )
         except Exception:  # the client may be gone; the failure is logged above
             logger.debug("could not send the failure to the client", exc_info=True)
+
+
+def is_rubric(document: TextDocument) -> bool:
+    """Whether an open document is a rubric, by its language id or its name."""
+    return document.language_id == "rubric" or document.uri.endswith(".rubric")
 
 
 def guarded(what: str, default: Callable[[], Any]) -> Callable[[F], F]:

@@ -501,3 +501,20 @@ async def test_semantic_tokens(client: LanguageClient) -> None:
         (0, 2, 7, string, 0),  # "🚀 ok": 🚀 is two UTF-16 units
         (0, 10, 6, comment, 0),  # # done
     ]
+
+
+async def test_other_files_get_no_rubric_features(client: LanguageClient) -> None:
+    uri = "file:///tmp/rubric-lsp-tests/module.py"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text="score {\n"
+            )
+        )
+    )
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=doc(uri), position=types.Position(line=1, character=0))
+    )
+    assert result is None
+    await asyncio.sleep(0.2)
+    assert published_for(client, uri) == []
