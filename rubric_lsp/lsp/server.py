@@ -265,7 +265,7 @@ class RubricLanguageServer(LanguageServer):
         return found
 
     def snapshot(self, uri: str) -> Snapshot | None:
-        """The parsed current version of an open document."""
+        """The current version of an open document (parsed when its model is first needed)."""
         document = self.open_document(uri)
         if document is None:
             return None

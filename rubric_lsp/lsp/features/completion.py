@@ -43,6 +43,9 @@ _ENTRY_SNIPPETS = {
 }
 
 
+_CHECK_OFF = "The check does not run; a criterion bound to it is unscored."
+
+
 class _Items:
     """Builds the items of one request with a shared replace range and snippet support."""
 
@@ -138,8 +141,8 @@ def complete(
             if key not in where.used_keys:
                 items.add(f"{key}=", Kind.Property, CHECK_SETTING_DOCS[key], detail="check setting")
     elif slot == "boolean":
-        for value in ("true", "false"):
-            items.add(value, Kind.Value, None)
+        for value, doc in (("true", "The check runs."), ("false", _CHECK_OFF)):
+            items.add(value, Kind.Value, doc)
     elif slot == "criterion-name":
         used = set(where.used_names) if ls.settings.ranked_names else set()
         total = sum(c.weight for c in criteria) or 1.0
