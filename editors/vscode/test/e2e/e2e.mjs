@@ -75,25 +75,8 @@ async function waitForHealth(url, child) {
   throw new Error(`code-server did not answer ${url} within ${TIMEOUT} ms`);
 }
 
-function makeWorkspace(root) {
-  const workspace = join(root, "workspace");
-  mkdirSync(join(workspace, ".git"), { recursive: true });
-  writeFileSync(
-    join(workspace, "review.rubric"),
-    [
-      "reward_rubric {",
-      "  criterion correctness weight=3",
-      "  criterion style weight=2",
-      "}",
-      "score {",
-      "  correctness 4",
-      "}",
-      "bogus {",
-      "}",
-      "",
-    ].join("\n"),
-  );
-  const user = join(root, "data", "User");
+function writeUserSettings(dataDir) {
+  const user = join(dataDir, "User");
   mkdirSync(user, { recursive: true });
   writeFileSync(
     join(user, "settings.json"),
@@ -102,6 +85,8 @@ function makeWorkspace(root) {
         "rubric.server.command": [server],
         "rubric.scoreOnSave": false,
         "rubric.trace.server": "verbose",
+        "security.workspace.trust.startupPrompt": "never",
+        "security.workspace.trust.banner": "always",
         "workbench.startupEditor": "none",
         "workbench.tips.enabled": false,
         "workbench.enableExperiments": false,
@@ -120,97 +105,122 @@ function makeWorkspace(root) {
       2,
     ),
   );
+}
+
+function makeWorkspace(root, name, { foreignCommand }) {
+  const workspace = join(root, name);
+  mkdirSync(join(workspace, ".git"), { recursive: true });
+  writeFileSync(
+    join(workspace, "review.rubric"),
+    [
+      "reward_rubric {",
+      "  criterion correctness weight=3",
+      "  criterion style weight=2",
+      "}",
+      "score {",
+      "  correctness 4",
+      "}",
+      "bogus {",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  if (foreignCommand) {
+    // A workspace must not choose the program VS Code runs unless it is trusted:
+    // in restricted mode this value is ignored and the user's command is used.
+    mkdirSync(join(workspace, ".vscode"), { recursive: true });
+    writeFileSync(
+      join(workspace, ".vscode", "settings.json"),
+      JSON.stringify({ "rubric.server.command": ["/bin/false"] }, null, 2),
+    );
+  }
   return workspace;
 }
 
-async function main() {
-  const root = mkdtempSync(join(tmpdir(), "rubric-code-server-"));
-  const dataDir = join(root, "data");
-  const extensionsDir = join(root, "extensions");
-  const workspace = makeWorkspace(root);
-  mkdirSync(shots, { recursive: true });
-  const common = ["--user-data-dir", dataDir, "--extensions-dir", extensionsDir];
-  const env = { ...process.env, XDG_CONFIG_HOME: join(root, "config"), XDG_DATA_HOME: join(root, "xdg-data") };
+/** The text of the initialize request in the Rubric output channel's log. */
+function initializeRequest(dataDir) {
+  const logs = spawnSync("sh", ["-c", `cat "${dataDir}"/logs/*/exthost*/output_logging_*/*Rubric* 2>/dev/null`], {
+    encoding: "utf8",
+  }).stdout;
+  const start = logs.indexOf("Sending request 'initialize");
+  if (start < 0) {
+    throw new Error("no initialize request in the Rubric output");
+  }
+  const end = logs.indexOf("[Trace", start + 10);
+  return logs.slice(start, end < 0 ? undefined : end);
+}
 
-  log(`code-server: ${spawnSync(codeServer, ["--version"], { env, encoding: "utf8" }).stdout.split("\n").find((l) => l.trim()) ?? "?"}`);
-  log(`vsix: ${vsix}; server: ${server}`);
+/** Starts code-server on a free port of 127.0.0.1 and opens the workspace in chromium. */
+async function openWorkbench({ root, dataDir, extensionsDir, workspace, env, trusted }) {
+  const port = await freePort();
+  const child = spawn(
+    codeServer,
+    [
+      "--user-data-dir",
+      dataDir,
+      "--extensions-dir",
+      extensionsDir,
+      "--auth",
+      "none",
+      "--bind-addr",
+      `127.0.0.1:${port}`,
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-getting-started-override",
+      ...(trusted ? ["--disable-workspace-trust"] : []),
+      "--config",
+      join(root, "code-server.yaml"),
+      workspace,
+    ],
+    { env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const output = { text: "" };
+  child.stdout.on("data", (chunk) => (output.text += chunk));
+  child.stderr.on("data", (chunk) => (output.text += chunk));
+  await waitForHealth(`http://127.0.0.1:${port}/healthz`, child);
 
-  let child;
-  let browser;
+  const browser = await chromium.launch({
+    executablePath: browserPath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(TIMEOUT);
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator(".monaco-workbench").waitFor();
+  await page.locator(".part.sidebar").first().waitFor();
+  const close = async () => {
+    await browser.close().catch(() => undefined);
+    child.kill("SIGTERM");
+  };
+  return { page, output, close };
+}
+
+async function openRubric(page) {
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill("review.rubric");
+  await page.locator(".quick-input-list .monaco-list-row").first().waitFor();
+  await page.keyboard.press("Enter");
+  await page.locator(".monaco-editor .view-line", { hasText: "bogus" }).waitFor();
+  await page.locator(".statusbar-item", { hasText: /^Rubric$/ }).first().waitFor();
+}
+
+async function trustedWorkspace(context) {
+  const { dataDir } = context;
+  const { page, output, close } = await openWorkbench({ ...context, trusted: true });
   try {
-    await check("the .vsix installs into code-server", async () => {
-      const install = spawnSync(codeServer, [...common, "--install-extension", vsix, "--force"], {
-        env,
-        encoding: "utf8",
-        timeout: TIMEOUT,
-      });
-      const output = `${install.stdout}${install.stderr}`;
-      if (install.status !== 0 || !/successfully installed/i.test(output)) {
-        throw new Error(`install failed (${install.status}): ${output}`);
-      }
-      const listed = spawnSync(codeServer, [...common, "--list-extensions", "--show-versions"], {
-        env,
-        encoding: "utf8",
-      }).stdout;
-      if (!listed.includes("rubric-lsp.rubric@")) {
-        throw new Error(`not listed: ${listed}`);
-      }
-    });
-
-    const port = await freePort();
-    child = spawn(
-      codeServer,
-      [
-        ...common,
-        "--auth",
-        "none",
-        "--bind-addr",
-        `127.0.0.1:${port}`,
-        "--disable-telemetry",
-        "--disable-update-check",
-        "--disable-workspace-trust",
-        "--disable-getting-started-override",
-        "--config",
-        join(root, "code-server.yaml"),
-        workspace,
-      ],
-      { env, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let serverLog = "";
-    child.stdout.on("data", (chunk) => (serverLog += chunk));
-    child.stderr.on("data", (chunk) => (serverLog += chunk));
-    await waitForHealth(`http://127.0.0.1:${port}/healthz`, child);
-
-    browser = await chromium.launch({
-      executablePath: browserPath,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-      ],
-    });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(TIMEOUT);
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-    await page.locator(".monaco-workbench").waitFor();
-    await page.locator(".explorer-folders-view, .explorer-viewlet, .part.sidebar").first().waitFor();
-
-    const opened = await check("the broken rubric opens as a Rubric document", async () => {
-      await page.keyboard.press("Control+P");
-      const input = page.locator(".quick-input-widget input");
-      await input.waitFor();
-      await input.fill("review.rubric");
-      await page.locator(".quick-input-list .monaco-list-row").first().waitFor();
-      await page.keyboard.press("Enter");
-      await page.locator(".monaco-editor .view-line", { hasText: "bogus" }).waitFor();
-      await page.locator(".statusbar-item", { hasText: /^Rubric$/ }).first().waitFor();
-    });
+    const opened = await check("the broken rubric opens as a Rubric document", () => openRubric(page));
     if (!opened) {
       await page.screenshot({ path: join(shots, "0-open-failed.png") });
       return;
@@ -273,15 +283,8 @@ async function main() {
       await page.screenshot({ path: join(shots, "4-report.png") });
     });
 
-    await check("the server got the settings and workspace trust", async () => {
-      const logs = spawnSync("sh", ["-c", `cat "${dataDir}"/logs/*/exthost*/output_logging_*/*Rubric*`], {
-        encoding: "utf8",
-      }).stdout;
-      const start = logs.indexOf("Sending request 'initialize");
-      if (start < 0) {
-        throw new Error("no initialize request in the Rubric output");
-      }
-      const initialize = logs.slice(start, logs.indexOf("[Trace", start + 10));
+    await check("the server got the settings, with trusted: true", async () => {
+      const initialize = initializeRequest(dataDir);
       for (const expected of ['"trusted": true', '"scoreOnSave": false', '"base": "HEAD"', '"healThreshold": 0.8']) {
         if (!initialize.includes(expected)) {
           throw new Error(`initializationOptions lack ${expected}`);
@@ -293,12 +296,85 @@ async function main() {
     });
 
     if (results.failed > 0) {
-      await page.screenshot({ path: join(shots, "9-last.png") });
-      log(serverLog.split("\n").slice(-40).join("\n"));
+      await page.screenshot({ path: join(shots, "9-trusted-last.png") });
+      log(output.text.split("\n").slice(-40).join("\n"));
     }
   } finally {
-    await browser?.close().catch(() => undefined);
-    child?.kill("SIGTERM");
+    await close();
+  }
+}
+
+async function restrictedWorkspace(context) {
+  const { dataDir } = context;
+  const { page, output, close } = await openWorkbench({ ...context, trusted: false });
+  try {
+    await check("restricted mode: the rubric still opens and gets diagnostics", async () => {
+      await openRubric(page);
+      await page.locator(".monaco-editor .squiggly-error").first().waitFor();
+      await page.locator(".statusbar-item", { hasText: /Restricted Mode/ }).first().waitFor();
+      await page.screenshot({ path: join(shots, "5-restricted.png") });
+    });
+
+    await check("restricted mode: trusted: false, and the workspace's server command is ignored", async () => {
+      const initialize = initializeRequest(dataDir);
+      if (!initialize.includes('"trusted": false')) {
+        throw new Error("initializationOptions do not say trusted: false");
+      }
+    });
+
+    if (results.failed > 0) {
+      await page.screenshot({ path: join(shots, "9-restricted-last.png") });
+      log(output.text.split("\n").slice(-40).join("\n"));
+    }
+  } finally {
+    await close();
+  }
+}
+
+async function main() {
+  const root = mkdtempSync(join(tmpdir(), "rubric-code-server-"));
+  const extensionsDir = join(root, "extensions");
+  rmSync(shots, { recursive: true, force: true });
+  mkdirSync(shots, { recursive: true });
+  const env = { ...process.env, XDG_CONFIG_HOME: join(root, "config"), XDG_DATA_HOME: join(root, "xdg-data") };
+
+  const version = spawnSync(codeServer, ["--version"], { env, encoding: "utf8" }).stdout;
+  log(`code-server: ${version.split("\n").find((line) => line.trim()) ?? "?"}`);
+  log(`vsix: ${vsix}; server: ${server}`);
+
+  try {
+    const installed = await check("the .vsix installs into code-server", async () => {
+      const common = ["--user-data-dir", join(root, "install"), "--extensions-dir", extensionsDir];
+      const install = spawnSync(codeServer, [...common, "--install-extension", vsix, "--force"], {
+        env,
+        encoding: "utf8",
+        timeout: TIMEOUT,
+      });
+      const output = `${install.stdout}${install.stderr}`;
+      if (install.status !== 0 || !/successfully installed/i.test(output)) {
+        throw new Error(`install failed (${install.status}): ${output}`);
+      }
+      const listed = spawnSync(codeServer, [...common, "--list-extensions", "--show-versions"], {
+        env,
+        encoding: "utf8",
+      }).stdout;
+      if (!listed.includes("rubric-lsp.rubric@")) {
+        throw new Error(`not listed: ${listed}`);
+      }
+    });
+    if (!installed) {
+      return;
+    }
+    for (const [name, scenario] of [
+      ["trusted", trustedWorkspace],
+      ["restricted", restrictedWorkspace],
+    ]) {
+      const dataDir = join(root, `data-${name}`);
+      writeUserSettings(dataDir);
+      const workspace = makeWorkspace(root, `workspace-${name}`, { foreignCommand: name === "restricted" });
+      await scenario({ root, dataDir, extensionsDir, workspace, env });
+    }
+  } finally {
     if (!process.env.RUBRIC_E2E_KEEP) {
       rmSync(root, { recursive: true, force: true });
     } else {
