@@ -377,13 +377,11 @@ _RESTART_TRIES = 64
 
 
 def restart_point(text: str, end: int) -> int:
-    """The start of the last line before ``end`` that begins with ``NAME {``.
-
-    Scanning may start there instead of at the top: a line start is never inside
-    a string or comment, a value never crosses a line, and ``NAME {`` opens a
-    block in every state, so the state after it does not depend on what came
-    before. This keeps completion and hover time bounded by the block, not the file.
-    """
+    """The start of the last line before ``end`` that begins with ``NAME {``."""
+    # Scanning may start there instead of at the top: a line start is never inside a
+    # string or comment, a value never crosses a line, and ``NAME {`` opens a block in
+    # every state, so the state after it does not depend on what came before. This keeps
+    # completion and hover time bounded by the block, not the file.
     brace = text.rfind("{", 0, end)
     for _ in range(_RESTART_TRIES):
         if brace == -1:

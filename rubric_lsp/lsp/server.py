@@ -42,13 +42,11 @@ UNFREEZE_EVERY = 100
 
 
 def keep_out_of_young_generation() -> None:
-    """Move a freshly parsed model out of reach of the cycle collector's young generations.
-
-    The parser builds a model of many small acyclic objects with the collector paused;
-    the next young collection would then scan all of them (about 100 ms for 10,000
-    lines), on whichever thread allocates next, often a request on the event loop.
-    Frozen objects are still freed by reference counting when a version is dropped.
-    """
+    """Move a freshly parsed model out of reach of the cycle collector's young generations."""
+    # The parser builds many small acyclic objects with the collector paused; the next
+    # young collection would scan them all (about 100 ms for 10,000 lines) on whichever
+    # thread allocates next, often a request on the event loop. Frozen objects are still
+    # freed by reference counting when a version is dropped.
     global _freezes
     _freezes += 1
     if _freezes % UNFREEZE_EVERY == 0:
@@ -126,12 +124,11 @@ class Snapshot:
 
 
 class ModelCache:
-    """The current snapshot of each open document, and the latest one already parsed.
+    """The current snapshot of each open document, and the latest one already parsed."""
 
-    Requests and the diagnostics worker share the snapshots, so each version is
-    parsed at most once; requests that only need names (completion, hover) can
-    use the latest parsed version instead of waiting for a parse of every edit.
-    """
+    # Requests and the diagnostics worker share the snapshots, so each version is parsed
+    # at most once; requests that only need names (completion, hover) can use the latest
+    # parsed version instead of waiting for a parse of every edit.
 
     def __init__(self) -> None:
         self._current: dict[str, Snapshot] = {}
@@ -185,10 +182,9 @@ class _Entry:
 
 @dataclass
 class DiagnosticStore:
-    """Diagnostics by (source, uri): each source sets and clears its own, push and pull read all.
+    """Diagnostics by (source, uri): each source sets and clears its own, push and pull read all."""
 
-    Sources are e.g. "rubric" for syntax and validation; on-save scoring adds its own.
-    """
+    # Sources are e.g. "rubric" for syntax and validation; on-save scoring adds its own.
 
     _entries: dict[tuple[str, str], _Entry] = field(default_factory=dict)
     # Bumped on every change of a document's diagnostics: the pull result id.
@@ -274,11 +270,7 @@ class RubricLanguageServer(LanguageServer):
         return document is not None and document.diagnostic is not None
 
     def open_document(self, uri: str) -> TextDocument | None:
-        """An open .rubric document, or None for a URI the client has not opened.
-
-        Other files the client opens (on-save scoring watches Python files) get no
-        rubric features.
-        """
+        """An open .rubric document, or None (other files get no rubric features)."""
         try:
             documents = self.workspace.text_documents
         except (RuntimeError, AttributeError):
@@ -296,10 +288,8 @@ class RubricLanguageServer(LanguageServer):
         return self.models.get(uri, document.version, document.source, self.encoding)
 
     def parsed_snapshot(self, uri: str) -> Snapshot | None:
-        """A parsed version of an open document, maybe an edit old: enough for names.
-
-        Parses the current version only when no version has been parsed yet.
-        """
+        """A parsed version of an open document, maybe an edit old: enough for names."""
+        # The current version is parsed here only when no version has been parsed yet.
         current = self.snapshot(uri)
         if current is None:
             return None
@@ -328,10 +318,8 @@ class RubricLanguageServer(LanguageServer):
         )
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """Log errors outside requests (e.g. a change to a document never opened).
-
-        pygls would show them in a message box; they are of no use to the person typing.
-        """
+        """Log errors outside requests (e.g. a change to a document never opened)."""
+        # pygls would show them in a message box; they are of no use to the person typing.
         logger.error("%s: %s", getattr(source, "__name__", source), error)
         with contextlib.suppress(Exception):
             self.log(f"rubric-lsp: {error}", types.MessageType.Error)
