@@ -40,6 +40,8 @@ export interface ServerSettings {
 const CLIENT_ONLY_SETTINGS = new Set(["server", "trace"]);
 
 let client: LanguageClient | undefined;
+/** The command line the running server was started with. */
+let startedWith: string | undefined;
 let output: vscode.OutputChannel | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -145,6 +147,7 @@ async function startServer(): Promise<void> {
     return;
   }
   const { command, args } = serverCommand();
+  startedWith = JSON.stringify([command, ...args]);
   const serverOptions: ServerOptions = {
     command,
     args,
@@ -223,8 +226,14 @@ function sendSettings(): void {
 
 async function onConfigurationChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
   if (event.affectsConfiguration("rubric.server")) {
-    await restartServer();
-  } else if (event.affectsConfiguration(SECTION)) {
+    // Also fired for values VS Code ignores (workspace values in restricted mode).
+    const { command, args } = serverCommand();
+    if (!client || JSON.stringify([command, ...args]) !== startedWith) {
+      await restartServer();
+      return;
+    }
+  }
+  if (event.affectsConfiguration(SECTION)) {
     sendSettings();
   }
 }

@@ -125,6 +125,7 @@ function makeWorkspace(root, name, { foreignCommand }) {
       "",
     ].join("\n"),
   );
+  writeFileSync(join(workspace, "app.py"), "def main():\n    return 1\n");
   if (foreignCommand) {
     // A workspace must not choose the program VS Code runs unless it is trusted:
     // in restricted mode this value is ignored and the user's command is used.
@@ -137,11 +138,16 @@ function makeWorkspace(root, name, { foreignCommand }) {
   return workspace;
 }
 
-/** The text of the initialize request in the Rubric output channel's log. */
-function initializeRequest(dataDir) {
-  const logs = spawnSync("sh", ["-c", `cat "${dataDir}"/logs/*/exthost*/output_logging_*/*Rubric* 2>/dev/null`], {
+/** The Rubric output channel's log (the protocol trace). */
+function rubricLog(dataDir) {
+  return spawnSync("sh", ["-c", `cat "${dataDir}"/logs/*/exthost*/output_logging_*/*Rubric* 2>/dev/null`], {
     encoding: "utf8",
   }).stdout;
+}
+
+/** The text of the initialize request in the Rubric output channel's log. */
+function initializeRequest(dataDir) {
+  const logs = rubricLog(dataDir);
   const start = logs.indexOf("Sending request 'initialize");
   if (start < 0) {
     throw new Error("no initialize request in the Rubric output");
@@ -203,6 +209,27 @@ async function openWorkbench({ root, dataDir, extensionsDir, workspace, env, tru
     child.kill("SIGTERM");
   };
   return { page, output, close };
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill(name);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor();
+  await page.keyboard.press("Enter");
+  await page.locator(".tabs-container .tab.active", { hasText: name }).waitFor();
+}
+
+async function waitFor(condition, what) {
+  const deadline = Date.now() + TIMEOUT;
+  while (Date.now() < deadline) {
+    if (condition()) {
+      return;
+    }
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function openRubric(page) {
@@ -295,6 +322,14 @@ async function trustedWorkspace(context) {
       }
     });
 
+    await check("a Python file of a workspace with a rubric is sent to the server", async () => {
+      await openFile(page, "app.py");
+      await waitFor(
+        () => /Sending notification 'textDocument\/didOpen'[^[]*app\.py/.test(rubricLog(dataDir)),
+        "didOpen of app.py in the Rubric trace",
+      );
+    });
+
     if (results.failed > 0) {
       await page.screenshot({ path: join(shots, "9-trusted-last.png") });
       log(output.text.split("\n").slice(-40).join("\n"));
@@ -305,7 +340,7 @@ async function trustedWorkspace(context) {
 }
 
 async function restrictedWorkspace(context) {
-  const { dataDir } = context;
+  const { dataDir, workspace } = context;
   const { page, output, close } = await openWorkbench({ ...context, trusted: false });
   try {
     await check("restricted mode: the rubric still opens and gets diagnostics", async () => {
@@ -320,6 +355,28 @@ async function restrictedWorkspace(context) {
       if (!initialize.includes('"trusted": false')) {
         throw new Error("initializationOptions do not say trusted: false");
       }
+    });
+
+    await check("trusting the workspace tells the server trusted: true", async () => {
+      // Once trusted, the workspace's own server command would apply: take it away first.
+      rmSync(join(workspace, ".vscode"), { recursive: true, force: true });
+      await page.waitForTimeout(1000);
+      await page.keyboard.press("F1");
+      const input = page.locator(".quick-input-widget input");
+      await input.waitFor();
+      await input.fill(">Workspaces: Manage Workspace Trust");
+      await page.locator(".quick-input-list .monaco-list-row", { hasText: "Manage Workspace Trust" }).first().waitFor();
+      await page.keyboard.press("Enter");
+      await page.getByRole("button", { name: /^Trust( Folder)?$/ }).first().click();
+      await waitFor(
+        () => /Sending notification 'workspace\/didChangeConfiguration'[^[]*"trusted": true/.test(rubricLog(dataDir)),
+        "didChangeConfiguration with trusted: true in the Rubric trace",
+      );
+      const starts = rubricLog(dataDir).split("Sending request 'initialize").length - 1;
+      if (starts !== 1) {
+        throw new Error(`the server was started ${starts} times; trust should not restart it`);
+      }
+      await page.screenshot({ path: join(shots, "6-trusted-after-grant.png") });
     });
 
     if (results.failed > 0) {
