@@ -150,7 +150,15 @@ local function client_config(root)
       call(client, "notify", "workspace/didChangeConfiguration", { settings = client.config.settings })
       return true
     end,
-    on_attach = opts.on_attach,
+    on_attach = function(client, bufnr)
+      -- Completion with <C-x><C-o> in rubric buffers (Neovim 0.10+ does this itself).
+      if vim.bo[bufnr].filetype == "rubric" then
+        vim.bo[bufnr].omnifunc = "v:lua.vim.lsp.omnifunc"
+      end
+      if opts.on_attach then
+        opts.on_attach(client, bufnr)
+      end
+    end,
     flags = { debounce_text_changes = 150 },
   }
 end
