@@ -145,6 +145,13 @@ local function main()
     return
   end
 
+  check("completion is wired to omnifunc, and the commands exist", function()
+    assert(vim.bo[bufnr].omnifunc == "v:lua.vim.lsp.omnifunc", "omnifunc is " .. vim.bo[bufnr].omnifunc)
+    for _, command in ipairs({ "RubricScore", "RubricReport", "RubricRestart" }) do
+      assert(vim.fn.exists(":" .. command) == 2, ":" .. command .. " is not defined")
+    end
+  end)
+
   check("diagnostics arrive: unknown-block from source rubric", function()
     local found
     local ok = vim.wait(TIMEOUT_MS, function()
