@@ -215,6 +215,20 @@ local function main()
     assert(ok, "unknown-block is still reported: " .. vim.inspect(vim.diagnostic.get(bufnr)))
   end)
 
+  check(":RubricRestart starts a new server for the buffer", function()
+    local old = client.id
+    vim.cmd("RubricRestart")
+    local fresh
+    assert(
+      vim.wait(TIMEOUT_MS, function()
+        fresh = rubric.clients(bufnr)[1]
+        return fresh ~= nil and fresh.id ~= old and fresh.server_capabilities ~= nil
+      end, 50),
+      "no new client attached after :RubricRestart"
+    )
+    client = fresh
+  end)
+
   check("a Python file of the repository attaches to the same server", function()
     vim.cmd("edit " .. vim.fn.fnameescape(workspace .. "/app.py"))
     local python = vim.api.nvim_get_current_buf()
