@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -145,7 +146,7 @@ def _jobs(files: int) -> int:
 
 
 async def run_pylint(
-    cwd: Path, files: list[Path], extra: list[str], timeout: float | None = None
+    cwd: Path, files: list[Path], extra: list[str], jobs: int | None = None
 ) -> dict[str, list[PylintMessage]]:
     """One pylint process over all files; messages keyed by each file's real path."""
     if not files:
@@ -161,11 +162,11 @@ async def run_pylint(
         "--persistent=n",
         "--score=n",
         "--reports=n",
-        f"--jobs={_jobs(len(files))}",
+        f"--jobs={jobs or _jobs(len(files))}",
         *extra,
         *(str(path) for path in files),
     ]
-    done = await proc.run(argv, cwd, timeout=timeout)
+    done = await proc.run(argv, cwd)
     if done.returncode & PYLINT_USAGE_ERROR or not done.stdout.strip():
         raise RuntimeError(f"pylint failed: {done.last_error_line()}")
     by_path: dict[str, list[PylintMessage]] = {}
@@ -185,49 +186,44 @@ class PylintReport:
 
 
 async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport:
-    """pylint on the new and (where needed) base versions; keep what the change caused."""
+    """pylint on the new and base versions at once; keep the findings the change caused.
+
+    The base versions of modified files are linted alongside the new ones (two processes,
+    one core each) because nearly every real file has findings on unchanged lines that only
+    the base can explain; linting them afterwards would double the wall-clock time.
+    Base results are cached by blob, so a base is linted once per content.
+    """
     changes = context.changes
     python = changes.python_files
     config = [_version(), extra, config_fingerprint(changes.work_dir)]
+    modified = [f for f in python if not f.wholly_added and f.old_path is not None]
+    jobs = 1 if modified else None
 
     async def runner(paths: list[Path]) -> dict[str, list[Finding]]:
-        messages = await run_pylint(changes.work_dir, paths, extra)
+        messages = await run_pylint(changes.work_dir, paths, extra, jobs=jobs)
         return {path: [m.finding(path) for m in found] for path, found in messages.items()}
 
-    new = await cached_findings(
-        context, kind, {f.path: changes.work_dir / f.path for f in python}, config, runner
-    )
-    wanting_base = [f for f in python if needs_base(f, new.get(f.path, []))]
-    base: dict[str, list[Finding]] = {}
-    if wanting_base:
-        # Only messages seen on unchanged lines need a base to compare with: checking the
-        # base for just those costs a fraction of a full run.
-        symbols = sorted(
-            {
-                finding.code.split(" ", 1)[-1]
-                for changed in wanting_base
-                for finding in new.get(changed.path, [])
-                if finding.line not in changed.added
-            }
-        )
-        only = [*extra, "--disable=all", "--enable=" + ",".join(symbols)]
+    async def new_side() -> dict[str, list[Finding]]:
+        files = {f.path: changes.work_dir / f.path for f in python}
+        return await cached_findings(context, kind, files, config, runner)
 
-        async def base_runner(paths: list[Path]) -> dict[str, list[Finding]]:
-            messages = await run_pylint(changes.work_dir, paths, only)
-            return {path: [m.finding(path) for m in found] for path, found in messages.items()}
+    async def base_side() -> dict[str, list[Finding]]:
+        if not modified:
+            return {}
+        written = await materialize_base(context, modified)
+        return await cached_findings(context, kind + "-base", written, config, runner)
 
-        written = await materialize_base(context, wanting_base)
-        base_config = [*config, symbols]
-        base = await cached_findings(context, kind + "-base", written, base_config, base_runner)
+    new, base = await asyncio.gather(new_side(), base_side())
     kept: dict[str, list[Finding]] = {}
     statements = 0
+    compared = 0
     for changed in python:
         text = changes.read(changed.path)
         statements += changed_statements(parse(text), text, changed.added)
-        kept[changed.path] = caused_by_change(
-            changed, new.get(changed.path, []), base.get(changed.path)
-        )
-    return PylintReport(kept, statements, len(python), len(base))
+        found = new.get(changed.path, [])
+        compared += needs_base(changed, found)
+        kept[changed.path] = caused_by_change(changed, found, base.get(changed.path))
+    return PylintReport(kept, statements, len(python), compared)
 
 
 def describe(findings: list[Finding], limit: int = 5) -> list[str]:
