@@ -190,9 +190,7 @@ def main() -> None:
             r / max(p, b)
             for r, p, b in zip(samples["rubric"], samples["pylint"], samples["bandit"], strict=True)
         ]
-        print(
-            f"ratio rubric / CI script:               median {median(ratio):.2f}  (target <= 0.35)"
-        )
+        print(f"ratio rubric / CI script:            median {median(ratio):.2f} (target <= 0.35)")
         print(f"ratio both critics / slowest alone:  median {median(slowest):.2f} (target <= 1.15)")
         warm = median(samples["warm"])
         print(f"second run with nothing changed:     median {warm:.2f} s (target < 1 s)")
