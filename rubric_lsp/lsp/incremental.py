@@ -5,18 +5,20 @@ errors every such line starts a top-level block (a ``{`` inside a block, string 
 comment would be an error or impossible at a line start), so each chunk holds whole
 blocks and parses on its own to exactly the blocks the whole file has there. A
 chunk is parsed behind as many line breaks as precede it, so its positions are
-those of the whole file. Parts of unchanged chunks at unchanged lines are reused;
-any syntax error falls back to parsing the whole file, so error recovery and its
-messages are always those of ``rubric check``.
+those of the whole file. Parts of unchanged chunks are reused, moved when lines
+were added or removed above them; any syntax error falls back to parsing the
+whole file, so error recovery and its messages are always those of ``rubric check``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
-from rubric_lsp.language.model import Block, Comment, Document
+from rubric_lsp.language.model import Block, Comment, Document, Name, Position, Range, Value
 from rubric_lsp.language.parser import MAX_DOCUMENT_CHARS, parse
 
 _CHUNK_START = re.compile(r"^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\{", re.MULTILINE)
@@ -53,7 +55,8 @@ class ChunkedParser:
     """Parses successive versions of one document, reusing the parts an edit left alone."""
 
     def __init__(self) -> None:
-        self._parts: dict[_Key, _Part] = {}
+        # Chunk text -> {first line: its blocks and comments there}.
+        self._parts: dict[str, dict[int, _Part]] = {}
         self._lock = threading.Lock()
 
     def parse(self, text: str) -> Document:
@@ -62,22 +65,32 @@ class ChunkedParser:
             return parse(text)
         with self._lock:
             keys = chunks(text)
-            missing = [key for key in keys if key not in self._parts]
+            missing = [chunk for _, chunk in keys if chunk not in self._parts]
             if len(missing) > MAX_CHUNK_PARSES:
                 return self._whole(text, keys)
-            parts = dict(self._parts)
-            for key in missing:
-                line, chunk = key
-                document = parse("\n" * line + chunk)
-                if document.syntax_errors:
-                    return parse(text)
-                parts[key] = _Part(tuple(document.blocks), tuple(document.comments))
-            self._parts = {key: parts[key] for key in keys}
+            found: list[_Part] = []
+            for line, chunk in keys:
+                known = self._parts.get(chunk)
+                if known is None:
+                    document = parse("\n" * line + chunk)
+                    if document.syntax_errors:
+                        return parse(text)
+                    part = _Part(tuple(document.blocks), tuple(document.comments))
+                elif line in known:
+                    part = known[line]
+                else:
+                    # Lines were added or removed above it: same blocks, moved.
+                    was, moved = next(iter(known.items()))
+                    part = _shifted(moved, line - was)
+                found.append(part)
+            self._parts = {}
+            for (line, chunk), part in zip(keys, found, strict=True):
+                self._parts.setdefault(chunk, {})[line] = part
             blocks: list[Block] = []
             comments: list[Comment] = []
-            for key in keys:
-                blocks.extend(self._parts[key].blocks)
-                comments.extend(self._parts[key].comments)
+            for part in found:
+                blocks.extend(part.blocks)
+                comments.extend(part.comments)
             return Document(text, blocks, comments, [])
 
     def _whole(self, text: str, keys: list[_Key]) -> Document:
@@ -96,9 +109,10 @@ class ChunkedParser:
         for comment in document.comments:
             chunk = _chunk_of(firsts, comment.range.start.line, chunk)
             comments[chunk].append(comment)
-        self._parts = {
-            key: _Part(tuple(blocks[i]), tuple(comments[i])) for i, key in enumerate(keys)
-        }
+        self._parts = {}
+        for index, (first, text_of_chunk) in enumerate(keys):
+            part = _Part(tuple(blocks[index]), tuple(comments[index]))
+            self._parts.setdefault(text_of_chunk, {})[first] = part
         return document
 
 
@@ -108,3 +122,41 @@ def _chunk_of(firsts: list[int], line: int, hint: int) -> int:
     while index + 1 < len(firsts) and firsts[index + 1] <= line:
         index += 1
     return index
+
+
+_new = tuple.__new__
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _shifted(part: _Part, lines: int) -> _Part:
+    """A part with every position moved down by ``lines`` (up when negative)."""
+    return _Part(
+        tuple(_shift(block, lines) for block in part.blocks),
+        tuple(_shift(comment, lines) for comment in part.comments),
+    )
+
+
+def _shift_range(rng: Range, lines: int) -> Range:
+    start, end = rng
+    return _new(
+        Range,
+        (_new(Position, (start[0] + lines, start[1])), _new(Position, (end[0] + lines, end[1]))),
+    )
+
+
+def _shift(value: Any, lines: int) -> Any:
+    """A model value with its positions moved; model objects are immutable, so rebuilt."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Range):
+        return _shift_range(value, lines)
+    if isinstance(value, Name | Value):
+        # Both end with their range.
+        return _new(type(value), (*value[:-1], _shift_range(value[-1], lines)))
+    if isinstance(value, tuple):
+        return tuple(_shift(item, lines) for item in value)
+    kind = type(value)
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(field.name for field in dataclasses.fields(value))
+    return kind(*(_shift(getattr(value, name), lines) for name in names))

@@ -89,6 +89,13 @@ def test_a_large_first_version_is_parsed_whole_and_split(monkeypatch: pytest.Mon
     edited = text.replace("a 3", "a 4", 1)
     _same(chunked.parse(edited), edited)
     assert parsed[1:] == ["\n" + "score { a 4 }\n"]
+    # A new line moves the 49 blocks below it: they are moved, not parsed again.
+    moved = edited.replace("a 4 }\n", "a 4 }\n\n", 1)
+    _same(chunked.parse(moved), moved)
+    assert parsed[2:] == ["\n" + "score { a 4 }\n\n"]
+    # And back up again.
+    _same(chunked.parse(edited), edited)
+    assert len(parsed) == 4
 
 
 def test_chunks_start_at_block_lines() -> None:
