@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import tempfile
 import time
@@ -287,11 +288,12 @@ async def run_critics(
     def finished(name: str, result: CriticResult) -> None:
         results[name] = result
         if progress is not None:
-            progress(
-                Progress(
-                    name, tuple(checks[name]), result.status, result.score, len(results), total
-                )
+            event = Progress(
+                name, tuple(checks[name]), result.status, result.score, len(results), total
             )
+            # A failing progress display must not cost the run its results.
+            with contextlib.suppress(Exception):
+                progress(event)
 
     async def one(name: str) -> None:
         critic = critics[name]
