@@ -117,6 +117,7 @@ class Context:
         cache: Cache,
         scratch: Path,
         needed: frozenset[str],
+        pylint_runner: Any = None,
     ) -> None:
         self.repo = repo
         self.changes = changes
@@ -126,6 +127,8 @@ class Context:
         self.scratch = scratch
         # The checks this run measures, so shared work can do only what is asked.
         self.needed = needed
+        # Replaces the one-shot pylint process (see critics.pylint.PylintRunner).
+        self.pylint_runner = pylint_runner
         self._shared: dict[str, asyncio.Task[Any]] = {}
 
     def setting(self, name: str) -> CheckSettings:

@@ -60,6 +60,9 @@ class ScoreOptions:
     use_cache: bool = True
     # What a skipped, untrusted check tells the user to do.
     untrusted_hint: str = UNTRUSTED_HINT
+    # A pylint that stays warm between runs (a language server's worker): same signature as
+    # critics.pylint.run_pylint, which runs a fresh process when this is None.
+    pylint_runner: Any = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class CriterionScore:
     findings: tuple[Finding, ...]
     # "measured" by a critic, "hand" from score/rescore, or "none".
     source: str
+    # The critic's raw measurements (test counts, benchmark samples), for tools.
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of one criterion (see docs/scoring.md)."""
@@ -105,6 +110,7 @@ class CriterionScore:
             "comment": self.comment,
             "steps": list(self.steps),
             "findings": [finding.to_json() for finding in self.findings],
+            "evidence": self.evidence,
         }
 
 
@@ -416,6 +422,7 @@ def aggregate(
             steps=_steps(result, critic, threshold, scale_max, block, result.check in disabled),
             findings=critic.findings if critic is not None else (),
             source=result.source,
+            evidence=dict(critic.evidence) if critic is not None else {},
         )
     return evaluation, criteria
 
@@ -480,7 +487,9 @@ async def _measure(
     critics: Mapping[str, Critic],
     progress: ProgressCallback | None,
 ) -> dict[str, CriticResult]:
-    context = Context(repo, changes, settings, cache, scratch, frozenset(checks))
+    context = Context(
+        repo, changes, settings, cache, scratch, frozenset(checks), options.pylint_runner
+    )
     return await run_critics(checks, context, options, critics, progress)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -145,6 +146,11 @@ def _jobs(files: int) -> int:
     return max(1, min(files, os.cpu_count() or 1, 2))
 
 
+PylintRunner = Callable[
+    [Path, list[Path], list[str], int | None], Awaitable[dict[str, list["PylintMessage"]]]
+]
+
+
 async def run_pylint(
     cwd: Path, files: list[Path], extra: list[str], jobs: int | None = None
 ) -> dict[str, list[PylintMessage]]:
@@ -200,7 +206,9 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
     jobs = 1 if modified else None
 
     async def runner(paths: list[Path]) -> dict[str, list[Finding]]:
-        messages = await run_pylint(changes.work_dir, paths, extra, jobs=jobs)
+        # A long-lived caller (the language server) may bring a warm pylint of its own.
+        lint = context.pylint_runner or run_pylint
+        messages = await lint(changes.work_dir, paths, extra, jobs)
         return {path: [m.finding(path) for m in found] for path, found in messages.items()}
 
     async def new_side() -> dict[str, list[Finding]]:
