@@ -158,7 +158,8 @@ def complete(
         for index, (name, criterion) in enumerate(ranked):
             rank = "1" if name in used else "0"
             if criterion is None:
-                items.add(name, Kind.Variable, None, detail="criterion", sort=f"{rank}{index:04d}")
+                doc = f"**criterion `{name}`** (weight and scores once the file parses again)"
+                items.add(name, Kind.Variable, doc, detail="criterion", sort=f"{rank}{index:04d}")
                 continue
             items.add(
                 name,
