@@ -34,6 +34,8 @@ async def complete(client: LanguageClient, uri: str, text: str, marker: str = "|
         types.CompletionParams(text_document=doc(uri), position=position)
     )
     assert isinstance(result, types.CompletionList)
+    # Every item explains itself.
+    assert all(isinstance(item.documentation, types.MarkupContent) for item in result.items)
     ordered = sorted(result.items, key=lambda item: item.sort_text or item.label)
     return [item.label for item in ordered]
 
