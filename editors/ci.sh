@@ -4,9 +4,10 @@
 # end-to-end test against rubric-lsp from this checkout's virtualenv
 # ($VENV, else ./.venv, with the project pip-installed in it).
 #
-# Then it runs the extension in the real VS Code workbench (code-server in
-# headless chromium: editors/vscode/test/e2e/run.sh); EDITORS_VSCODE_E2E=0
-# skips that part.
+# It also runs the Emacs (eglot) set-up of docs/editors.md in Debian's Emacs
+# (EDITORS_EMACS_E2E=0 skips it) and the extension in the real VS Code
+# workbench (code-server in headless chromium: editors/vscode/test/e2e/run.sh;
+# EDITORS_VSCODE_E2E=0 skips it).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,10 +17,15 @@ start=$SECONDS
 step() { printf '\n== %s (%ss)\n' "$*" "$((SECONDS - start))"; }
 
 vscode_e2e=${EDITORS_VSCODE_E2E:-1}
+emacs_e2e=${EDITORS_EMACS_E2E:-1}
 
 step "system packages"
 missing=()
 command -v nvim >/dev/null 2>&1 || missing+=(neovim)
+if [[ "$emacs_e2e" == 1 ]]; then
+  command -v emacs >/dev/null 2>&1 || missing+=(emacs-nox)
+  dpkg -s elpa-eglot >/dev/null 2>&1 || missing+=(elpa-eglot)
+fi
 if [[ "$vscode_e2e" == 1 ]]; then
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
@@ -68,6 +74,11 @@ if [[ ! -x "$venv/bin/rubric-lsp" ]]; then
   exit 1
 fi
 RUBRIC_LSP="$venv/bin/rubric-lsp" bash tests/editors/run_nvim_e2e.sh
+
+if [[ "$emacs_e2e" == 1 ]]; then
+  step "Emacs (eglot) end-to-end test"
+  RUBRIC_LSP="$venv/bin/rubric-lsp" bash tests/editors/run_emacs_e2e.sh
+fi
 
 if [[ "$vscode_e2e" == 1 ]]; then
   step "VS Code extension in code-server"
