@@ -22,7 +22,8 @@ from pygls.workspace import TextDocument
 
 from rubric_lsp import __version__
 from rubric_lsp.language import context
-from rubric_lsp.language.model import Diagnostic, Document, SymbolTable
+from rubric_lsp.language.evaluate import hand_scores
+from rubric_lsp.language.model import Diagnostic, Document, ScoreEntry, SymbolTable
 from rubric_lsp.language.parser import lark_parser, parse
 from rubric_lsp.language.validate import validate
 from rubric_lsp.lsp.convert import SOURCE, UTF16, Positions, diagnostic
@@ -111,6 +112,11 @@ class Snapshot:
     def lsp_diagnostics(self) -> list[types.Diagnostic]:
         """The diagnostics as LSP sends them."""
         return [diagnostic(item, self.positions) for item in self.diagnostics]
+
+    @cached_property
+    def hand_scores(self) -> dict[str, ScoreEntry]:
+        """The latest score/rescore entry of each criterion."""
+        return hand_scores(self.document)
 
     @cached_property
     def symbols(self) -> SymbolTable:

@@ -6,7 +6,6 @@ from lsprotocol import types
 
 from rubric_lsp.language.checks import BUILTIN_CHECKS, CHECK_SETTINGS, DEFAULT_BINDINGS, bound_check
 from rubric_lsp.language.context import Token, token_at_offset
-from rubric_lsp.language.evaluate import hand_scores
 from rubric_lsp.language.keywords import CHECK_SETTING_DOCS, KEYWORDS
 from rubric_lsp.language.model import Criterion
 from rubric_lsp.lsp.convert import markdown
@@ -35,7 +34,7 @@ def criterion_markdown(snapshot: Snapshot, criterion: Criterion) -> str:
         how = "" if criterion.check_name else " (the default for this name)"
         description = BUILTIN_CHECKS.get(check, "not a built-in check")
         lines.append(f"Measured by check `{check}`{how}: {description}")
-    latest = hand_scores(document).get(name)
+    latest = snapshot.hand_scores.get(name)
     if latest is not None and latest.points.number is not None:
         _, high = document.scale
         block = _block_of(snapshot, latest.range.start.line)
