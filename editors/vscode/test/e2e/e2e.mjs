@@ -291,6 +291,17 @@ async function trustedWorkspace(context) {
       await page.keyboard.press("Escape");
     });
 
+    await check("the command palette lists the three Rubric commands", async () => {
+      await page.keyboard.press("F1");
+      const input = page.locator(".quick-input-widget input");
+      await input.waitFor();
+      await input.fill(">Rubric:");
+      for (const title of ["Rubric: Score now", "Rubric: Show score report", "Rubric: Restart server"]) {
+        await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor();
+      }
+      await page.keyboard.press("Escape");
+    });
+
     await check("Rubric: Show score report answers (report or a message)", async () => {
       await page.keyboard.press("F1");
       const input = page.locator(".quick-input-widget input");
