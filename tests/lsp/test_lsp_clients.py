@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 import pytest
@@ -80,3 +81,28 @@ async def test_workspace_configuration_applies(client: LanguageClient) -> None:
     rubric = next(item for item in result.items if item.label == "reward_rubric")
     assert isinstance(rubric.text_edit, types.TextEdit)
     assert rubric.text_edit.new_text == "reward_rubric"
+
+
+async def test_changed_configuration_applies(client: LanguageClient) -> None:
+    uri = open_document(client, "")
+    params = types.CompletionParams(
+        text_document=doc(uri), position=types.Position(line=0, character=0)
+    )
+    # Settings pushed with the notification apply at once.
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"rubric": {"snippets": True}})
+    )
+    result = await client.text_document_completion_async(params)
+    assert isinstance(result, types.CompletionList)
+    assert types.InsertTextFormat.Snippet in {item.insert_text_format for item in result.items}
+    # Without settings in the notification, the server asks for the section again.
+    client.set_configuration({"snippets": False}, section="rubric")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    for _ in range(50):
+        result = await client.text_document_completion_async(params)
+        assert isinstance(result, types.CompletionList)
+        if {item.insert_text_format for item in result.items} == {types.InsertTextFormat.PlainText}:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the server did not pull the changed configuration")
