@@ -83,7 +83,7 @@ class ChangeSet:
     base: str | None
     work_dir: Path
     files: tuple[ChangedFile, ...]
-    # A digest of the diff and the untracked files' content: equal means nothing changed.
+    # A digest of the diff and the untracked files' size and time: equal means nothing changed.
     fingerprint: str
 
     @property
@@ -219,10 +219,14 @@ async def collect_changes(work_dir: Path, base: str | None) -> ChangeSet:
         path = work_dir / name
         if not path.is_file():  # a dangling symlink, a socket
             continue
-        data = path.read_bytes()
-        digest.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(data).digest())
-        binary = is_binary(data)
-        count = 0 if binary else len(data.decode("utf-8", errors="replace").splitlines())
+        info = path.stat()
+        digest.update(f"\0{name}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+        with path.open("rb") as stream:
+            binary = is_binary(stream.read(_BINARY_PROBE))
+        # A large untracked binary (a data set) is never read whole.
+        count = (
+            0 if binary else len(path.read_bytes().decode("utf-8", errors="replace").splitlines())
+        )
         files.append(
             ChangedFile(
                 path=name,
