@@ -63,9 +63,26 @@ def test_remove_a_duplicate_block_with_its_lines() -> None:
         "accept_if {\n  minimum a 2\n}\n"
     )
     assert fixes(text, 5) == {
+        "Merge into the first 'accept_if' block (line 2)": (
+            "reward_rubric { criterion a }\n"
+            "accept_if {\n  total_gte 3\n  minimum a 2\n}\n# keep me\n"
+        ),
         "Remove this duplicate 'accept_if' block": (
             "reward_rubric { criterion a }\naccept_if {\n  total_gte 3\n}\n# keep me\n"
-        )
+        ),
+    }
+
+
+def test_merge_into_a_one_line_block() -> None:
+    text = "reward_rubric { criterion a criterion b }\nscore { a 3 }\naccept_if { total_gte 3 }\naccept_if { minimum a 2 minimum b 1 }\n"
+    merged = fixes(text, 3)["Merge into the first 'accept_if' block (line 3)"]
+    assert merged.endswith("accept_if { total_gte 3 minimum a 2 minimum b 1 }\n")
+
+
+def test_missing_rubric_gets_one() -> None:
+    text = 'task { title "t" }\n'
+    assert fixes(text, 0) == {
+        "Add a reward_rubric block": "reward_rubric {\n  criterion correctness weight=1\n}\n" + text
     }
 
 

@@ -24,6 +24,7 @@ SUGGESTION_CODES = frozenset(
     }
 )
 UNSCORED_COMMENT = "not scored yet"
+NEW_RUBRIC = "reward_rubric {\n  criterion correctness weight=1\n}\n"
 
 
 def _overlaps(a: model.Range, b: model.Range) -> bool:
@@ -123,6 +124,7 @@ def quick_fixes(snapshot: Snapshot, rng: model.Range) -> list[types.CodeAction]:
         elif item.code == "duplicate-block":
             for block in document.blocks:
                 if block.keyword.range == item.range:
+                    _merge(fixes, document, block, item)
                     fixes.add(
                         f"Remove this duplicate '{block.keyword.text}' block",
                         [fixes.remove(block.range)],
@@ -131,7 +133,41 @@ def quick_fixes(snapshot: Snapshot, rng: model.Range) -> list[types.CodeAction]:
                     )
         elif item.code == "unscored-criterion":
             _score(fixes, document, item, unscored)
+        elif item.code == "missing-rubric":
+            fixes.add(
+                "Add a reward_rubric block",
+                [fixes.replace(model.Range(item.range.start, item.range.start), NEW_RUBRIC)],
+                [item],
+                preferred=True,
+            )
     return fixes.actions
+
+
+def _merge(fixes: _Fixes, document: model.Document, duplicate: Block, item: Diagnostic) -> None:
+    """Offer to move a duplicate block's entries into the first block of its kind."""
+    first = document.first(duplicate.kind)
+    if first is None or first is duplicate or not duplicate.entries:
+        return
+    index = fixes.snapshot.index
+    body = index.text[
+        index.offset(duplicate.open_brace.end) : index.offset(duplicate.close_brace.start)
+    ]
+    lines = [line.strip() for line in body.split("\n") if line.strip()]
+    one_line = first.close_brace.start.line == (
+        first.entries[-1].range.end.line if first.entries else first.open_brace.end.line
+    )
+    if one_line and any("#" in line for line in lines):
+        return  # a comment inside a one-line block would swallow its '}'
+    into = fixes.append_entries(first, lines)
+    if into is None:
+        return
+    line = first.keyword.range.start.line + 1
+    fixes.add(
+        f"Merge into the first '{first.keyword.text}' block (line {line})",
+        [into, fixes.remove(duplicate.range)],
+        [item],
+        preferred=True,
+    )
 
 
 def _score_entry(document: model.Document, name: str) -> str:
