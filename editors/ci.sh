@@ -22,6 +22,7 @@ emacs_e2e=${EDITORS_EMACS_E2E:-1}
 step "system packages"
 missing=()
 command -v nvim >/dev/null 2>&1 || missing+=(neovim)
+command -v luacheck >/dev/null 2>&1 || missing+=(lua-check)
 if [[ "$emacs_e2e" == 1 ]]; then
   command -v emacs >/dev/null 2>&1 || missing+=(emacs-nox)
   dpkg -s elpa-eglot >/dev/null 2>&1 || missing+=(elpa-eglot)
@@ -66,8 +67,11 @@ for needed in ("extension/package.json", "extension/out/extension.js",
 print("rubric.vsix holds", len(names), "files")
 PY
 
-step "Neovim end-to-end test"
+step "Neovim plugin: luacheck"
 cd "$root"
+luacheck --no-color --config editors/nvim/.luacheckrc editors/nvim/lua tests/editors/nvim_e2e.lua
+
+step "Neovim end-to-end test"
 venv=${VENV:-$root/.venv}
 if [[ ! -x "$venv/bin/rubric-lsp" ]]; then
   echo "no rubric-lsp in $venv: pip install the project into it, or set VENV" >&2

@@ -180,7 +180,8 @@ local function main()
     local responses = vim.lsp.buf_request_sync(bufnr, "textDocument/completion", params, TIMEOUT_MS)
     local labels, count = completion_labels(first_result(responses))
     for _, keyword in ipairs({ "task", "checks", "critique", "accept_if", "review_if" }) do
-      assert(labels[keyword], "no '" .. keyword .. "' among " .. count .. " items: " .. vim.inspect(vim.tbl_keys(labels)))
+      local known = vim.inspect(vim.tbl_keys(labels))
+      assert(labels[keyword], "no '" .. keyword .. "' among " .. count .. " items: " .. known)
     end
     local item = labels["accept_if"]
     assert(item.documentation ~= nil or item.detail ~= nil, "accept_if has no documentation")

@@ -239,7 +239,8 @@ function M.execute(command, arguments, on_result)
     notify("the language server is not running for this buffer", vim.log.levels.WARN)
     return
   end
-  call(client, "request", "workspace/executeCommand", { command = command, arguments = arguments }, function(err, result)
+  local params = { command = command, arguments = arguments }
+  local function on_response(err, result)
     if err then
       notify(command .. " failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
       return
@@ -247,7 +248,8 @@ function M.execute(command, arguments, on_result)
     if on_result then
       on_result(result)
     end
-  end, bufnr)
+  end
+  call(client, "request", "workspace/executeCommand", params, on_response, bufnr)
 end
 
 --- Scores the workspace's diff now (the server command rubric.score).
