@@ -44,11 +44,33 @@ let client: LanguageClient | undefined;
 let startedWith: string | undefined;
 let output: vscode.OutputChannel | undefined;
 
+/** Read-only documents holding the last score report, shown in the Markdown preview. */
+const REPORT_SCHEME = "rubric-report";
+const REPORT_URI = vscode.Uri.from({ scheme: REPORT_SCHEME, path: "/Rubric score report.md" });
+
+class ReportDocuments implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private markdown = "";
+
+  provideTextDocumentContent(): string {
+    return this.markdown;
+  }
+
+  update(markdown: string): void {
+    this.markdown = markdown;
+    this.changed.fire(REPORT_URI);
+  }
+}
+
+const reports = new ReportDocuments();
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel(CLIENT_NAME);
   context.subscriptions.push(output);
 
   context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.commands.registerCommand("rubric.scoreNow", scoreNow),
     vscode.commands.registerCommand("rubric.showReport", showReport),
     vscode.commands.registerCommand("rubric.restartServer", restartServer),
@@ -186,14 +208,18 @@ async function startServer(): Promise<void> {
   } catch (error) {
     client = undefined;
     const detail = error instanceof Error ? error.message : String(error);
-    const choice = await vscode.window.showErrorMessage(
-      `Rubric: could not start the language server (${command}): ${detail}. ` +
-        "Install it with `pip install rubric-lsp`, or set rubric.server.command or rubric.server.pythonPath.",
-      "Open Settings",
-    );
-    if (choice === "Open Settings") {
-      await vscode.commands.executeCommand("workbench.action.openSettings", "rubric.server");
-    }
+    // Not awaited: activation must not wait for the user to dismiss the message.
+    void vscode.window
+      .showErrorMessage(
+        `Rubric: could not start the language server (${command}): ${detail}. ` +
+          "Install it with `pip install rubric-lsp`, or set rubric.server.command or rubric.server.pythonPath.",
+        "Open Settings",
+      )
+      .then((choice) => {
+        if (choice === "Open Settings") {
+          void vscode.commands.executeCommand("workbench.action.openSettings", "rubric.server");
+        }
+      });
   }
 }
 
@@ -291,10 +317,13 @@ async function showReport(): Promise<void> {
     );
     return;
   }
-  const document = await vscode.workspace.openTextDocument({ language: "markdown", content: markdown });
+  reports.update(markdown);
   try {
-    await vscode.commands.executeCommand("markdown.showPreview", document.uri);
+    await vscode.commands.executeCommand("markdown.showPreview", REPORT_URI);
   } catch {
+    // Without the built-in Markdown extension, show the text itself.
+    const document = await vscode.workspace.openTextDocument(REPORT_URI);
+    await vscode.languages.setTextDocumentLanguage(document, "markdown");
     await vscode.window.showTextDocument(document, { preview: true });
   }
 }

@@ -75,14 +75,14 @@ async function waitForHealth(url, child) {
   throw new Error(`code-server did not answer ${url} within ${TIMEOUT} ms`);
 }
 
-function writeUserSettings(dataDir) {
+function writeUserSettings(dataDir, command = [server]) {
   const user = join(dataDir, "User");
   mkdirSync(user, { recursive: true });
   writeFileSync(
     join(user, "settings.json"),
     JSON.stringify(
       {
-        "rubric.server.command": [server],
+        "rubric.server.command": command,
         "rubric.scoreOnSave": false,
         "rubric.trace.server": "verbose",
         "security.workspace.trust.startupPrompt": "never",
@@ -399,6 +399,28 @@ async function restrictedWorkspace(context) {
   }
 }
 
+async function missingServer(context) {
+  const { page, close } = await openWorkbench({ ...context, trusted: true });
+  try {
+    await check("a server that cannot start gets a message saying how to install it", async () => {
+      await openRubric(page);
+      const toast = page.locator(".notifications-toasts .notification-toast", {
+        hasText: "could not start the language server",
+      });
+      await toast.first().waitFor();
+      await page.waitForTimeout(500);
+      const text = (await toast.first().innerText()).replace(/\s+/g, " ").trim();
+      log(`       message: ${text}`);
+      if (!text.includes("pip install rubric-lsp")) {
+        throw new Error(`the message does not say how to install the server: ${text}`);
+      }
+      await page.screenshot({ path: join(shots, "7-missing-server.png") });
+    });
+  } finally {
+    await close();
+  }
+}
+
 async function main() {
   const root = mkdtempSync(join(tmpdir(), "rubric-code-server-"));
   const extensionsDir = join(root, "extensions");
@@ -436,9 +458,10 @@ async function main() {
     for (const [name, scenario] of [
       ["trusted", trustedWorkspace],
       ["restricted", restrictedWorkspace],
+      ["missing", missingServer],
     ]) {
       const dataDir = join(root, `data-${name}`);
-      writeUserSettings(dataDir);
+      writeUserSettings(dataDir, name === "missing" ? [join(root, "no-such-rubric-lsp")] : [server]);
       const workspace = makeWorkspace(root, `workspace-${name}`, { foreignCommand: name === "restricted" });
       await scenario({ root, dataDir, extensionsDir, workspace, env });
     }
