@@ -211,31 +211,52 @@ def is_test_file(path: str) -> bool:
     )
 
 
-async def cached_findings(
-    context: Context,
-    kind: str,
-    files: dict[str, Path],
-    config: object,
-    runner: Callable[[list[Path]], Awaitable[dict[str, list[Finding]]]],
-) -> dict[str, list[Finding]]:
-    """Run a tool on the files whose results are not cached (by content and configuration).
+Runner = Callable[[list[Path]], Awaitable[dict[str, list[Finding]]]]
 
-    ``files`` maps the name to report to the file on disk; ``runner`` returns findings keyed
-    by the real path of each file it analysed.
+
+@dataclass
+class Lookup:
+    """Cached findings per file name, and the files still to analyse with their cache keys."""
+
+    kind: str
+    found: dict[str, list[Finding]]
+    missing: dict[str, tuple[Path, str]]
+
+
+def cache_lookup(context: Context, kind: str, files: dict[str, Path], config: object) -> Lookup:
+    """Split files into cached results (by content and configuration) and files to analyse.
+
+    ``files`` maps the name to report to the file on disk.
     """
-    results: dict[str, list[Finding]] = {}
+    found: dict[str, list[Finding]] = {}
     missing: dict[str, tuple[Path, str]] = {}
     for name, path in files.items():
         entry = cache.key(kind, config, name, digest(path.read_bytes()))
         hit = context.cache.get(kind, entry)
         if isinstance(hit, list):
-            results[name] = [Finding.from_json(item) for item in hit]
+            found[name] = [Finding.from_json(item) for item in hit]
         else:
             missing[name] = (path, entry)
-    if missing:
-        by_path = await runner([path for path, _ in missing.values()])
-        for name, (path, entry) in missing.items():
+    return Lookup(kind, found, missing)
+
+
+async def complete(context: Context, lookup: Lookup, runner: Runner) -> dict[str, list[Finding]]:
+    """Analyse the missing files in one tool run and cache their findings.
+
+    ``runner`` returns findings keyed by the real path of each file it analysed.
+    """
+    results = dict(lookup.found)
+    if lookup.missing:
+        by_path = await runner([path for path, _ in lookup.missing.values()])
+        for name, (path, entry) in lookup.missing.items():
             found = [replace(f, path=name) for f in by_path.get(real(path), [])]
-            context.cache.put(kind, entry, [f.to_json() for f in found])
+            context.cache.put(lookup.kind, entry, [f.to_json() for f in found])
             results[name] = found
     return results
+
+
+async def cached_findings(
+    context: Context, kind: str, files: dict[str, Path], config: object, runner: Runner
+) -> dict[str, list[Finding]]:
+    """Findings for every file: from the cache, or from one run over the uncached ones."""
+    return await complete(context, cache_lookup(context, kind, files, config), runner)

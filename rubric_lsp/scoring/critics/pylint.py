@@ -15,9 +15,10 @@ from typing import Any
 from rubric_lsp.scoring import proc
 from rubric_lsp.scoring.critic import Context, CriticResult, Finding, FindingSeverity
 from rubric_lsp.scoring.pysource import (
-    cached_findings,
+    cache_lookup,
     caused_by_change,
     changed_statements,
+    complete,
     materialize_base,
     needs_base,
     parse,
@@ -194,16 +195,21 @@ class PylintReport:
 async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport:
     """pylint on the new and base versions at once; keep the findings the change caused.
 
-    The base versions of modified files are linted alongside the new ones (two processes,
-    one core each) because nearly every real file has findings on unchanged lines that only
-    the base can explain; linting them afterwards would double the wall-clock time.
-    Base results are cached by blob, so a base is linted once per content.
+    When base versions are not cached yet they are linted alongside the new ones (two
+    processes, one core each): nearly every real file has findings on unchanged lines that
+    only the base can explain, and linting the base afterwards would double the wall-clock
+    time. Base results are cached by content, so a base is linted once.
     """
     changes = context.changes
     python = changes.python_files
     config = [_version(), extra, config_fingerprint(changes.work_dir)]
     modified = [f for f in python if not f.wholly_added and f.old_path is not None]
-    jobs = 1 if modified else None
+    new_lookup = cache_lookup(
+        context, kind, {f.path: changes.work_dir / f.path for f in python}, config
+    )
+    written = await materialize_base(context, modified) if modified else {}
+    base_lookup = cache_lookup(context, kind + "-base", written, config)
+    jobs = 1 if new_lookup.missing and base_lookup.missing else None
 
     async def runner(paths: list[Path]) -> dict[str, list[Finding]]:
         # A long-lived caller (the language server) may bring a warm pylint of its own.
@@ -211,17 +217,9 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
         messages = await lint(changes.work_dir, paths, extra, jobs)
         return {path: [m.finding(path) for m in found] for path, found in messages.items()}
 
-    async def new_side() -> dict[str, list[Finding]]:
-        files = {f.path: changes.work_dir / f.path for f in python}
-        return await cached_findings(context, kind, files, config, runner)
-
-    async def base_side() -> dict[str, list[Finding]]:
-        if not modified:
-            return {}
-        written = await materialize_base(context, modified)
-        return await cached_findings(context, kind + "-base", written, config, runner)
-
-    new, base = await asyncio.gather(new_side(), base_side())
+    new, base = await asyncio.gather(
+        complete(context, new_lookup, runner), complete(context, base_lookup, runner)
+    )
     kept: dict[str, list[Finding]] = {}
     statements = 0
     compared = 0
