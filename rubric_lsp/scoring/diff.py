@@ -30,6 +30,21 @@ class Hunk:
     target_length: int
     context: dict[int, int] = field(default_factory=dict)  # new line -> base line
 
+    @property
+    def source_end(self) -> int:
+        """The first base line after the hunk (an empty side's start is the line before)."""
+        return self.source_start + max(self.source_length, 1)
+
+    @property
+    def target_first(self) -> int:
+        """The first new line inside the hunk (for a pure deletion, the line after it)."""
+        return self.target_start + (0 if self.target_length else 1)
+
+    @property
+    def target_end(self) -> int:
+        """The first new line after the hunk."""
+        return self.target_start + max(self.target_length, 1)
+
 
 @dataclass(frozen=True)
 class ChangedFile:
@@ -63,16 +78,14 @@ class ChangedFile:
         """The base line an unchanged new line came from; None for added lines."""
         if self.wholly_added or line in self.added:
             return None
-        starts = [hunk.target_start for hunk in self.hunks]
+        starts = [hunk.target_first for hunk in self.hunks]
         index = bisect.bisect_right(starts, line) - 1
         offset = 0
         if index >= 0:
             hunk = self.hunks[index]
-            if line < hunk.target_start + hunk.target_length:
+            if line < hunk.target_first + hunk.target_length:
                 return hunk.context.get(line)
-            offset = (hunk.source_start + hunk.source_length) - (
-                hunk.target_start + hunk.target_length
-            )
+            offset = hunk.source_end - hunk.target_end
         return line + offset
 
 
@@ -125,9 +138,10 @@ def parse_diff(text: str) -> list[ChangedFile]:
         source = _strip_prefix(patched.source_file)
         target = _strip_prefix(patched.target_file)
         status: FileStatus
-        if patched.is_added_file:
+        # /dev/null decides, not unidiff's guess from a hunk at line 0 (a -U0 insertion).
+        if source is None:
             status, old = "added", None
-        elif patched.is_removed_file:
+        elif target is None:
             status, old = "deleted", source
         elif getattr(patched, "is_rename", False) or (source and target and source != target):
             status, old = "renamed", source
