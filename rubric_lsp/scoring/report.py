@@ -212,7 +212,11 @@ def to_rubric(result: ScoreResult) -> str:
             advice = c.comment
             if c.findings:
                 first = c.findings[0]
-                advice = f"{c.comment}; first: {first.path}:{first.line} {first.message}"
+                where = f"{first.path}:{first.line}"
+                if first.message in c.comment:
+                    advice = f"{c.comment} (first at {where})"
+                else:
+                    advice = f"{c.comment}; first: {where} {first.message}"
             lines.append(f"  revise {c.name} {quote(_one_line(advice))}")
         lines.append("}")
     return "\n".join(lines) + "\n"
