@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 # Bumped whenever a cached shape changes, so old entries are ignored.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 def key(*parts: object) -> str:

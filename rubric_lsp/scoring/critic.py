@@ -33,6 +33,13 @@ class Finding:
     penalty: float = 0.0
     end_line: int | None = None
     end_column: int | None = None
+    # The tool's name for the code (pylint's symbol, bandit's test name), when it has one.
+    symbol: str = ""
+
+    @property
+    def label(self) -> str:
+        """The code with its symbol, as people read it: ``W0612 unused-variable``."""
+        return f"{self.code} {self.symbol}" if self.symbol else self.code
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of a finding."""
@@ -46,6 +53,7 @@ class Finding:
             "penalty": round(self.penalty, 4),
             "end_line": self.end_line,
             "end_column": self.end_column,
+            "symbol": self.symbol,
         }
 
     @classmethod
@@ -61,6 +69,7 @@ class Finding:
             penalty=float(data.get("penalty", 0.0)),
             end_line=data.get("end_line"),
             end_column=data.get("end_column"),
+            symbol=str(data.get("symbol", "")),
         )
 
 

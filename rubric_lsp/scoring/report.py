@@ -79,7 +79,7 @@ def print_text(result: ScoreResult, console: Console) -> None:
 
 
 def _rule_id(criterion: CriterionScore, finding: Finding) -> str:
-    return f"{criterion.name}/{finding.code.split(' ', 1)[0]}"
+    return f"{criterion.name}/{finding.code}"
 
 
 def to_sarif(result: ScoreResult) -> dict[str, Any]:
@@ -93,8 +93,8 @@ def to_sarif(result: ScoreResult) -> dict[str, Any]:
                 check = criterion.check or "manual"
                 rules[rule_id] = {
                     "id": rule_id,
-                    "name": finding.code.split(" ", 1)[-1],
-                    "shortDescription": {"text": f"{criterion.name}: {finding.code}"},
+                    "name": finding.symbol or finding.code,
+                    "shortDescription": {"text": f"{criterion.name}: {finding.label}"},
                     "fullDescription": {"text": BUILTIN_CHECKS.get(check, check)},
                     "properties": {"criterion": criterion.name, "check": check},
                 }
@@ -181,7 +181,7 @@ def to_markdown(result: ScoreResult) -> str:
         lines += [f"- {step}" for step in c.steps]
         for finding in c.findings[:20]:
             lines.append(
-                f"- `{finding.path}:{finding.line}` {finding.code}: {_md(finding.message)}"
+                f"- `{finding.path}:{finding.line}` {finding.label}: {_md(finding.message)}"
             )
         lines += ["", "</details>"]
     base = result.base[:12] if result.base else "the empty tree"

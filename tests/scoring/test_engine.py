@@ -154,7 +154,8 @@ def test_json_contract(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert data["criteria"]["performance"]["status"] == "unscored"
     assert "performance" not in data["subscores"]
     assert data["subscores"]["security"] == 0.5
-    assert data["criteria"]["security"]["findings"][0]["code"].startswith("B602")
+    first = data["criteria"]["security"]["findings"][0]
+    assert (first["code"], first["symbol"]) == ("B602", "subprocess_popen_with_shell_equals_true")
     weights = {n: c["weight"] for n, c in data["criteria"].items() if c["score"] is not None}
     expected = sum(weights[n] * data["subscores"][n] for n in weights) / sum(weights.values())
     assert data["final_score"] == pytest.approx(expected, abs=1e-4)

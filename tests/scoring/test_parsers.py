@@ -57,9 +57,9 @@ def test_pylint_json2() -> None:
         ("E0602", "undefined-variable", 5, 11),
     ]
     findings = [m.finding("m.py") for m in messages]
-    assert [(f.code, f.severity, f.penalty) for f in findings] == [
-        ("W0612 unused-variable", "warning", 1.0),
-        ("E0602 undefined-variable", "error", 5.0),
+    assert [(f.code, f.symbol, f.severity, f.penalty) for f in findings] == [
+        ("W0612", "unused-variable", "warning", 1.0),
+        ("E0602", "undefined-variable", "error", 5.0),
     ]
     # pylint's formula on the diff: 1 - (5 errors + 1 warning) / 10 statements.
     assert pylint_score(findings, 10) == pytest.approx(0.4)

@@ -59,9 +59,9 @@ async def test_warm_results_equal_cold_ones_after_edits(repo: Path) -> None:
             assert _findings(warm) == _findings(cold)
             assert warm.criteria["style"].score == cold.criteria["style"].score
         assert worker.runs >= 3 and worker.restarts == 0
-        assert ("calc/util.py", 3, "W0611 unused-import") in _findings(warm)["style"]
-        assert ("calc/util.py", 8, "C0103 invalid-name") in _findings(warm)["naming"]
+        assert ("calc/util.py", 3, "W0611") in _findings(warm)["style"]
+        assert ("calc/util.py", 8, "C0103") in _findings(warm)["naming"]
         # Seen only if the warm process re-read core.py after total was renamed.
-        assert ("calc/util.py", 5, "E0611 no-name-in-module") in _findings(warm)["style"]
+        assert ("calc/util.py", 5, "E0611") in _findings(warm)["style"]
     finally:
         await worker.close()

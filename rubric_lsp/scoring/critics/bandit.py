@@ -59,12 +59,13 @@ class BanditIssue:
             path=path,
             line=first,
             column=self.column,
-            code=f"{self.test_id} {self.test_name}",
+            code=self.test_id,
             message=f"{self.text} (severity {self.severity}, confidence {self.confidence})",
             severity=_SEVERITY.get(self.severity, "info"),
             penalty=self.penalty,
             end_line=last,
             end_column=self.end_column,
+            symbol=self.test_name,
         )
 
 
@@ -174,7 +175,7 @@ class BanditCritic:
             )
             if is_test_file(changed.path):
                 # Tests assert on purpose; B101 there is noise, not a security issue.
-                found = [f for f in found if not f.code.startswith(ASSERT_USED)]
+                found = [f for f in found if f.code != ASSERT_USED]
             findings += found
         score = bandit_score(findings)
         reasons = [f"Ran bandit on {len(python)} changed Python file(s)."]
@@ -187,7 +188,7 @@ class BanditCritic:
             reasons.extend(describe(findings))
             worst = max(findings, key=lambda f: f.penalty)
             where = f"{worst.path}:{worst.line}"
-            summary = f"{len(findings)} security issue(s), worst {worst.code.split()[0]} at {where}"
+            summary = f"{len(findings)} security issue(s), worst {worst.code} at {where}"
         else:
             reasons.append("No security issue on the changed lines or caused by the change.")
             summary = "no security issue caused by the change"

@@ -10,11 +10,6 @@ from rubric_lsp.scoring.critics.pylint import NAMING_SYMBOLS, PylintReport, anal
 _ONLY_NAMING = ["--disable=all", "--enable=" + ",".join(sorted(NAMING_SYMBOLS))]
 
 
-def _symbol(code: str) -> str:
-    """The symbol part of a finding code such as ``C0103 invalid-name``."""
-    return code.split(" ", 1)[-1]
-
-
 class NamingCritic:
     """Names that break the project's naming style, per changed statement."""
 
@@ -36,10 +31,7 @@ class NamingCritic:
                 "naming", lambda: analyse(context, _ONLY_NAMING, "naming")
             )
         found = [
-            f
-            for files in report.findings.values()
-            for f in files
-            if _symbol(f.code) in NAMING_SYMBOLS
+            f for files in report.findings.values() for f in files if f.symbol in NAMING_SYMBOLS
         ]
         statements = max(report.statements, 1)
         findings = [replace(f, penalty=min(1.0, 1.0 / statements)) for f in found]

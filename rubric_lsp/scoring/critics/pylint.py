@@ -79,12 +79,13 @@ class PylintMessage:
             path=path,
             line=max(self.line, 1),
             column=self.column,
-            code=f"{self.message_id} {self.symbol}",
+            code=self.message_id,
             message=self.message,
             severity=_SEVERITY.get(self.type, "info"),
             penalty=_WEIGHT.get(self.type, 0.0),
             end_line=self.end_line,
             end_column=self.end_column,
+            symbol=self.symbol,
         )
 
 
@@ -234,7 +235,7 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
 
 def describe(findings: list[Finding], limit: int = 5) -> list[str]:
     """Finding sentences for steps, the first few of them."""
-    lines = [f"{f.path}:{f.line}: {f.code}: {f.message}" for f in findings[:limit]]
+    lines = [f"{f.path}:{f.line}: {f.label}: {f.message}" for f in findings[:limit]]
     if len(findings) > limit:
         lines.append(f"... and {len(findings) - limit} more")
     return lines
