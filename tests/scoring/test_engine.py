@@ -329,3 +329,16 @@ def test_python_means_this_interpreter() -> None:
 
     assert python_argv(["python", "-m", "pytest"]) == [sys.executable, "-m", "pytest"]
     assert python_argv(["make"]) == ["make"]
+
+
+def test_borderline_result_is_flagged_for_review() -> None:
+    document = parse(
+        "reward_rubric {\n  criterion style check=pylint\n  criterion security check=bandit\n}\n"
+        "review_if {\n  weighted_between 0.5 0.7\n}\n"
+    )
+    checks = {"pylint": ["style"], "bandit": ["security"]}
+    borderline = {"pylint": CriticResult(0.9), "bandit": CriticResult(0.3)}
+    evaluation, _ = aggregate(document, borderline, checks)
+    assert evaluation.final_score == pytest.approx(0.6) and evaluation.review is True
+    clear = {"pylint": CriticResult(0.9), "bandit": CriticResult(0.9)}
+    assert aggregate(document, clear, checks)[0].review is False
