@@ -43,7 +43,7 @@ def public_items(changed: ChangedFile, text: str) -> list[Documented]:
             continue
         if isinstance(node, ast.ClassDef):
             # A class is changed when its header or docstring is; a changed method counts alone.
-            header_end = node.body[0].lineno if node.body else node.lineno
+            header_end = max(node.lineno, node.body[0].lineno - 1)
             first = definition.first_line
             touched = changed.wholly_added or any(
                 first <= line <= header_end for line in changed.changed
