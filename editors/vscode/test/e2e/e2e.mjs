@@ -9,7 +9,7 @@
 // CHROMIUM (default /usr/bin/chromium), RUBRIC_E2E_OUT (where screenshots go,
 // default ./screenshots). Run through run.sh, which installs what it needs.
 
-import { spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -75,7 +75,7 @@ async function waitForHealth(url, child) {
   throw new Error(`code-server did not answer ${url} within ${TIMEOUT} ms`);
 }
 
-function writeUserSettings(dataDir, command = [server]) {
+function writeUserSettings(dataDir, command = [server], extra = {}) {
   const user = join(dataDir, "User");
   mkdirSync(user, { recursive: true });
   writeFileSync(
@@ -100,6 +100,7 @@ function writeUserSettings(dataDir, command = [server]) {
         "editor.quickSuggestions": { other: false, comments: false, strings: false },
         "editor.hover.delay": 100,
         "window.restoreWindows": "none",
+        ...extra,
       },
       null,
       2,
@@ -399,6 +400,74 @@ async function restrictedWorkspace(context) {
   }
 }
 
+/** A git repository with a rubric and a committed Python file, for on-save scoring. */
+function makeScoredRepository(root) {
+  const workspace = join(root, "workspace-scoring");
+  mkdirSync(workspace, { recursive: true });
+  writeFileSync(
+    join(workspace, "review.rubric"),
+    "reward_rubric {\n  criterion security weight=3\n  criterion style weight=2\n}\naccept_if {\n  total_gte 5\n}\n",
+  );
+  writeFileSync(join(workspace, "app.py"), '"""The app."""\n\n\ndef main():\n    """Run."""\n    return 1\n');
+  const git = (...args) => execFileSync("git", args, { cwd: workspace, stdio: "ignore" });
+  git("init", "-q");
+  git("-c", "user.name=rubric", "-c", "user.email=rubric@localhost", "add", ".");
+  git("-c", "user.name=rubric", "-c", "user.email=rubric@localhost", "commit", "-q", "-m", "start");
+  return workspace;
+}
+
+async function onSaveScoring(context) {
+  const { page, output, close } = await openWorkbench({ ...context, trusted: true });
+  try {
+    await check("saving a Python file scores the change: a bandit finding on its line", async () => {
+      await openFile(page, "app.py");
+      await waitFor(
+        () => /Sending notification 'textDocument\/didOpen'[^[]*app\.py/.test(rubricLog(context.dataDir)),
+        "the server to get app.py",
+      );
+      await page.locator(".monaco-editor .view-line", { hasText: "return 1" }).click();
+      await page.keyboard.press("Control+A");
+      await page.keyboard.insertText(
+        'import subprocess\n\n\ndef main():\n    return subprocess.call("ls", shell=True)\n',
+      );
+      await page.keyboard.press("Control+S");
+      await page.keyboard.press("Control+Shift+M");
+      const finding = page.locator(".markers-panel .monaco-list-row", { hasText: "B602" });
+      await finding.first().waitFor();
+      const text = (await finding.first().innerText()).replace(/\s+/g, " ").trim();
+      log(`       problem: ${text}`);
+      if (!/rubric\W+security\/B602/.test(text) || !/Ln 5/.test(text)) {
+        throw new Error(`expected rubric(security/B602) at line 5: ${text}`);
+      }
+      await page.screenshot({ path: join(shots, "8-scored-python.png") });
+    });
+
+    await check("the rubric shows the measured scores inline, and the report has them", async () => {
+      await openFile(page, "review.rubric");
+      const line = page.locator(".monaco-editor .view-line", { hasText: "criterion security" });
+      await line.filter({ hasText: "/5" }).first().waitFor();
+      log(`       inline: ${(await line.first().innerText()).replace(/\s+/g, " ").trim()}`);
+      await page.screenshot({ path: join(shots, "9-scored-rubric.png") });
+      await page.keyboard.press("F1");
+      const input = page.locator(".quick-input-widget input");
+      await input.waitFor();
+      await input.fill(">Rubric: Show score report");
+      await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show score report" }).first().waitFor();
+      await page.keyboard.press("Enter");
+      await page.locator(".tabs-container .tab", { hasText: "Preview" }).first().waitFor();
+      await page.waitForTimeout(1500); // the preview renders in a webview
+      await page.screenshot({ path: join(shots, "10-score-report.png") });
+    });
+
+    if (results.failed > 0) {
+      await page.screenshot({ path: join(shots, "99-scoring-last.png") });
+      log(output.text.split("\n").slice(-40).join("\n"));
+    }
+  } finally {
+    await close();
+  }
+}
+
 async function missingServer(context) {
   const { page, close } = await openWorkbench({ ...context, trusted: true });
   try {
@@ -459,10 +528,22 @@ async function main() {
       ["trusted", trustedWorkspace],
       ["restricted", restrictedWorkspace],
       ["missing", missingServer],
+      ["scoring", onSaveScoring],
     ]) {
       const dataDir = join(root, `data-${name}`);
-      writeUserSettings(dataDir, name === "missing" ? [join(root, "no-such-rubric-lsp")] : [server]);
-      const workspace = makeWorkspace(root, `workspace-${name}`, { foreignCommand: name === "restricted" });
+      const command = name === "missing" ? [join(root, "no-such-rubric-lsp")] : [server];
+      const typing = {
+        // Text typed by the test lands as written.
+        "editor.autoIndent": "none",
+        "editor.autoClosingQuotes": "never",
+        "editor.autoClosingBrackets": "never",
+        "editor.formatOnType": false,
+      };
+      writeUserSettings(dataDir, command, name === "scoring" ? { "rubric.scoreOnSave": true, ...typing } : {});
+      const workspace =
+        name === "scoring"
+          ? makeScoredRepository(root)
+          : makeWorkspace(root, `workspace-${name}`, { foreignCommand: name === "restricted" });
       await scenario({ root, dataDir, extensionsDir, workspace, env });
     }
   } finally {
