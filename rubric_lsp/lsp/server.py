@@ -9,7 +9,7 @@ import gc
 import logging
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -253,6 +253,12 @@ class RubricLanguageServer(LanguageServer):
         self.worker.submit(lark_parser)
         # Called when settings change, e.g. to check open documents again.
         self.settings_listeners: list[Callable[[], None]] = []
+        # More hover text for a criterion: (uri, criterion name) -> markdown or None.
+        self.criterion_hover_extras: list[Callable[[str, str], str | None]] = []
+        # More code actions for a document: uri -> actions.
+        self.code_action_extras: list[Callable[[str], list[types.CodeAction]]] = []
+        # Awaited once the client has sent `initialized` and settings are read.
+        self.initialized_hooks: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def encoding(self) -> str:
@@ -378,6 +384,7 @@ def create_server() -> RubricLanguageServer:
         formatting,
         hover,
         navigation,
+        scoring,
         symbols,
         tokens,
     )
@@ -393,6 +400,7 @@ def create_server() -> RubricLanguageServer:
         formatting,
         actions,
         tokens,
+        scoring,
     ):
         module.register(server)
     return server

@@ -25,6 +25,16 @@ def _doc(text: str, expects: str) -> dict[str, str]:
 
 
 @attrs.frozen
+class CriticSettings:
+    """Per-check overrides: turn a check off, or give it another time limit."""
+
+    enabled: bool = True
+    timeout: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.gt(0))
+    )
+
+
+@attrs.frozen
 class Settings:
     """Every setting of the language server, each with its default."""
 
@@ -51,6 +61,54 @@ class Settings:
             "In score, rescore, critique and rule entries, list the criteria the block "
             "does not mention yet before the others.",
             "true or false",
+        ),
+    )
+    rubric: str = attrs.field(
+        default="",
+        metadata=_doc(
+            "The rubric to score against, relative to the workspace folder; empty: the single "
+            "*.rubric at the repository root, else the built-in default rubric.",
+            "a path",
+        ),
+    )
+    base: str = attrs.field(
+        default="HEAD",
+        metadata=_doc(
+            "Score the change against this revision: HEAD (uncommitted work), or a branch such "
+            "as main (its merge-base with HEAD).",
+            "a git revision",
+        ),
+    )
+    score_on_save: bool = attrs.field(
+        default=True,
+        metadata=_doc(
+            "Score the workspace's change whenever a Python or .rubric file is saved.",
+            "true or false",
+        ),
+    )
+    trusted: bool = attrs.field(
+        default=False,
+        metadata=_doc(
+            "Allow checks that run the workspace's own code (tests, coverage, benchmark). "
+            "Untrusted, they are skipped and the static checks still run.",
+            "true or false",
+        ),
+    )
+    heal_threshold: float = attrs.field(
+        default=0.8,
+        validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)],
+        metadata=_doc(
+            "Criteria scoring below this get the full chain of reasoning steps and a warning "
+            "on the rubric (0 to 1).",
+            "a number from 0 to 1",
+        ),
+    )
+    critics: dict[str, CriticSettings] = attrs.field(
+        factory=dict,
+        metadata=_doc(
+            'Per-check settings by check name, e.g. {"pylint": {"enabled": false}, '
+            '"tests": {"timeout": 600}}.',
+            "an object of {enabled, timeout} by check name",
         ),
     )
 

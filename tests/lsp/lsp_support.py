@@ -27,8 +27,17 @@ def make_client() -> LanguageClient:
         client.diagnostics[params.uri] = params.diagnostics
         published.append(params)
 
+    def accept(client: LanguageClient, params: object) -> None:
+        """Registrations and refresh requests: VS Code's capabilities promise them."""
+
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+    for method in (
+        types.CLIENT_REGISTER_CAPABILITY,
+        types.WORKSPACE_INLAY_HINT_REFRESH,
+        types.WORKSPACE_CODE_LENS_REFRESH,
+    ):
+        features[method] = accept
     register_lsp_features(client, features)
     client.published = published  # type: ignore[attr-defined]
     return client

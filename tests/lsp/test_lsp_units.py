@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from lsprotocol import types
 
@@ -58,8 +60,12 @@ def test_settings_must_be_an_object() -> None:
 
 def test_every_setting_is_documented() -> None:
     keys = [key for key, _, _ in documented()]
-    assert keys == ["diagnosticDelay", "snippets", "rankedNames"]
+    assert keys[:3] == ["diagnosticDelay", "snippets", "rankedNames"]
+    assert {"rubric", "base", "scoreOnSave", "trusted", "healThreshold", "critics"} <= set(keys)
     assert all(description.endswith(".") for _, _, description in documented())
+    reference = (Path(__file__).parents[2] / "docs" / "lsp.md").read_text()
+    for key, _, description in documented():
+        assert f"| `{key}` |" in reference and description in reference
 
 
 @pytest.mark.parametrize(

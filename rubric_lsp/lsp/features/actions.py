@@ -223,6 +223,11 @@ def _define(fixes: _Fixes, document: model.Document, item: Diagnostic) -> None:
         fixes.add(f"Define criterion '{name}' in reward_rubric", [edit], [item], preferred=False)
 
 
+def _wants(only: Sequence[str] | None, kind: str) -> bool:
+    """Whether the client asked for actions of this kind (or for any kind)."""
+    return not only or any(kind == asked or kind.startswith(f"{asked}.") for asked in only)
+
+
 def _wants_quickfix(only: Sequence[str] | None) -> bool:
     if not only:
         return True
@@ -239,17 +244,27 @@ def register(server: RubricLanguageServer) -> None:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Refactor]
+        ),
     )
     @guarded("codeAction", lambda: None)
     def code_action(
         ls: RubricLanguageServer, params: types.CodeActionParams
     ) -> list[types.CodeAction] | None:
-        snapshot = ls.snapshot(params.text_document.uri)
-        if snapshot is None or not _wants_quickfix(params.context.only):
+        uri = params.text_document.uri
+        snapshot = ls.snapshot(uri)
+        if snapshot is None:
             return None
-        positions = snapshot.positions
-        rng = model.Range(
-            positions.from_lsp(params.range.start), positions.from_lsp(params.range.end)
-        )
-        return quick_fixes(snapshot, rng)
+        found: list[types.CodeAction] = []
+        if _wants_quickfix(params.context.only):
+            positions = snapshot.positions
+            rng = model.Range(
+                positions.from_lsp(params.range.start), positions.from_lsp(params.range.end)
+            )
+            found.extend(quick_fixes(snapshot, rng))
+        if _wants(params.context.only, types.CodeActionKind.Refactor):
+            # E.g. inserting the blocks a scoring run measured.
+            for extra in ls.code_action_extras:
+                found.extend(extra(uri))
+        return found

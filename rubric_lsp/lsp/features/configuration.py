@@ -60,6 +60,11 @@ def register(server: RubricLanguageServer) -> None:
                 )
             )
         await pull(ls)
+        for hook in ls.initialized_hooks:
+            try:
+                await hook()
+            except Exception as error:  # one hook failing must not stop the others
+                ls.report_failure("initialized", error)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def changed(ls: RubricLanguageServer, params: types.DidChangeConfigurationParams) -> None:

@@ -102,4 +102,8 @@ def register(server: RubricLanguageServer) -> None:
         text = hover_markdown(names, token, block)
         if text is None:
             return None
+        if token.role in ("definition", "reference"):
+            # What the last scoring run measured for this criterion, when there is one.
+            extras = (extra(uri, token.text) for extra in ls.criterion_hover_extras)
+            text = "\n\n---\n\n".join([text, *(e for e in extras if e)])
         return types.Hover(contents=markdown(text), range=_token_range(snapshot, token))

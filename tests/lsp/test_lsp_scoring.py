@@ -1,0 +1,337 @@
+"""On-save scoring through the protocol, on a real git repository with real critics."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+SERVER = [sys.executable, "-m", "rubric_lsp.lsp"]
+
+CORE = '''"""Helpers that run commands."""
+
+import subprocess
+
+
+def run(command: list[str]) -> str:
+    """Run a command and return what it printed."""
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+'''
+
+RISKY = (
+    CORE
+    + '''
+
+def run_line(line: str) -> str:
+    """Run a command line through the shell."""
+    return subprocess.run(line, shell=True, capture_output=True, text=True, check=True).stdout
+'''
+)
+
+TEST = """import pathlib
+
+from app.core import run
+
+
+def test_run():
+    pathlib.Path("ran-tests.marker").write_text("the tests ran")
+    assert run(["echo", "hi"]).strip() == "hi"
+"""
+
+BENCH = """import os, pathlib, time
+pathlib.Path("bench.pid").write_text(str(os.getpid()))
+time.sleep(float(os.environ.get("BENCH_SECONDS", "0")))
+print(0.01)
+"""
+
+RUBRIC = """reward_rubric {
+  criterion correctness weight=3
+  criterion security weight=3
+  criterion style weight=2
+  criterion performance weight=2
+}
+checks {
+  tests command="python -m pytest -q -p no:cacheprovider tests" timeout=120
+  benchmark command="python bench.py" repeat=1 timeout=120
+}
+score {
+  security 5 "no shell commands"
+}
+accept_if {
+  weighted_gte 0.8
+}
+"""
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def make_repo(root: Path) -> Path:
+    """A small package with a test, a benchmark and a rubric, committed."""
+    repo = root / "project"
+    (repo / "app").mkdir(parents=True)
+    (repo / "tests").mkdir()
+    (repo / "app" / "__init__.py").write_text("")
+    (repo / "app" / "core.py").write_text(CORE)
+    (repo / "tests" / "test_core.py").write_text(TEST)
+    (repo / "bench.py").write_text(BENCH)
+    (repo / "project.rubric").write_text(RUBRIC)
+    (repo / ".gitignore").write_text("*.marker\nbench.pid\n__pycache__/\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", ".")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "base")
+    return repo
+
+
+def make_client() -> LanguageClient:
+    """A VS Code-like client that also answers registrations and refresh requests."""
+    client = LanguageClient(converter_factory=default_converter)
+    features = dict(DEFAULT_CLIENT_FEATURES)
+    client.registrations = []  # type: ignore[attr-defined]
+    client.refreshes = 0  # type: ignore[attr-defined]
+
+    def register(client: LanguageClient, params: types.RegistrationParams) -> None:
+        client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+    def refresh(client: LanguageClient, params: None) -> None:
+        client.refreshes += 1  # type: ignore[attr-defined]
+
+    features[types.CLIENT_REGISTER_CAPABILITY] = register
+    features[types.WORKSPACE_INLAY_HINT_REFRESH] = refresh
+    features[types.WORKSPACE_CODE_LENS_REFRESH] = refresh
+    register_lsp_features(client, features)
+    return client
+
+
+@pytest_asyncio.fixture
+async def session(tmp_path: Path) -> AsyncIterator[tuple[LanguageClient, Path]]:
+    """A server started on a fresh repository; options set per test via the marker."""
+    repo = make_repo(tmp_path)
+    client = make_client()
+    env = dict(os.environ, BENCH_SECONDS=os.environ.get("BENCH_SECONDS", "0"))
+    await client.start_io(*SERVER, env=env, cwd=str(repo))
+    yield client, repo
+    await client.shutdown_session()
+    await client.stop()
+
+
+async def start(client: LanguageClient, repo: Path, **options: object) -> types.InitializeResult:
+    return await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=repo.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=repo.as_uri(), name="project")],
+            initialization_options={"diagnosticDelay": 0, **options},
+        )
+    )
+
+
+def open_file(client: LanguageClient, path: Path, language: str) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language, version=1, text=path.read_text()
+            )
+        )
+    )
+    return uri
+
+
+def edit_and_save(client: LanguageClient, path: Path, text: str, version: int) -> None:
+    """What an editor does: change the buffer, write the file, say it was saved."""
+    uri = path.as_uri()
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    path.write_text(text)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+
+
+async def wait_until(predicate, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+def ended(client: LanguageClient) -> list[types.WorkDoneProgressEnd]:
+    return [
+        report
+        for reports in client.progress_reports.values()
+        for report in reports
+        if isinstance(report, types.WorkDoneProgressEnd)
+    ]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines()) if needle in line)
+
+
+@pytest.mark.asyncio
+async def test_save_scores_the_change_and_shows_it_inline(
+    session: tuple[LanguageClient, Path],
+) -> None:
+    client, repo = session
+    await start(client, repo, trusted=True)
+    core = repo / "app" / "core.py"
+    rubric = repo / "project.rubric"
+    rubric_uri = open_file(client, rubric, "rubric")
+    core_uri = open_file(client, core, "python")
+    edit_and_save(client, core, RISKY, 2)
+
+    await wait_until(
+        lambda: any(d.code == "security/B602" for d in client.diagnostics.get(core_uri, []))
+    )
+    (finding,) = [d for d in client.diagnostics[core_uri] if d.code == "security/B602"]
+    risky_line = line_of(RISKY, "shell=True")
+    assert finding.range.start.line == risky_line
+    assert finding.source == "rubric"
+    assert "security -0.50" in finding.message
+    # Only the findings the change caused: the unchanged import is not blamed.
+    assert all(
+        d.range.start.line >= line_of(RISKY, "def run_line") for d in client.diagnostics[core_uri]
+    )
+
+    # Progress: begun, a report per check, ended with the verdict.
+    (token,) = list(client.progress_reports)
+    kinds = [type(r).__name__ for r in client.progress_reports[token]]
+    assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+    assert kinds.count("WorkDoneProgressReport") >= 3
+    assert "weighted" in (client.progress_reports[token][-1].message or "")
+
+    # The rubric: a measured score at each criterion, hover with reasoning steps.
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=types.TextDocumentIdentifier(uri=rubric_uri),
+            range=types.Range(types.Position(0, 0), types.Position(20, 0)),
+        )
+    )
+    assert hints is not None
+    labels = {h.position.line: h.label for h in hints}
+    security_line = line_of(RUBRIC, "criterion security")
+    assert labels[security_line] == "2.5/5 · 0.50"
+    assert labels[line_of(RUBRIC, "criterion correctness")] == "5.0/5 · 1.00"
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=rubric_uri),
+            position=types.Position(security_line, 14),
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "**Measured:** 0.50" in hover.contents.value
+    assert "1. Ran bandit on 1 changed Python file(s)." in hover.contents.value
+    assert "Score: 0.5" in hover.contents.value
+    assert f"app/core.py:{risky_line + 1}" in hover.contents.value
+
+    # Weak criterion, self-grade far from the measurement, verdict on accept_if.
+    await wait_until(
+        lambda: any(d.code == "verdict" for d in client.diagnostics.get(rubric_uri, []))
+    )
+    codes = {d.code: d for d in client.diagnostics[rubric_uri]}
+    assert codes["below-threshold"].range.start.line == security_line
+    assert codes["self-grade"].message.startswith("self-grade 5, measured 2.5")
+    assert codes["self-grade"].range.start.line == line_of(RUBRIC, 'security 5 "no shell')
+    assert codes["verdict"].range.start.line == line_of(RUBRIC, "accept_if")
+
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=rubric_uri))
+    )
+    assert lenses and lenses[0].command is not None
+    assert lenses[0].command.command == "rubric.score"
+
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=rubric_uri),
+            range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+            context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Refactor]),
+        )
+    )
+    assert actions is not None
+    by_title = {a.title: a for a in actions if isinstance(a, types.CodeAction)}
+    insert = by_title["Insert the measured score block"]
+    assert insert.edit is not None and insert.edit.changes is not None
+    (edit,) = insert.edit.changes[rubric_uri]
+    assert edit.new_text.startswith("\nscore {\n  correctness 5 ")
+    assert "  security 2.5 " in edit.new_text
+    critique = by_title["Insert a critique of the weak criteria"]
+    assert critique.edit is not None and critique.edit.changes is not None
+    assert "revise security" in critique.edit.changes[rubric_uri][0].new_text
+
+    # Fixing the file clears its findings on the next save.
+    edit_and_save(client, core, CORE, 3)
+    await wait_until(lambda: not client.diagnostics.get(core_uri))
+    report = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="rubric.report")
+    )
+    assert "security" in report
+
+
+@pytest.mark.asyncio
+async def test_untrusted_workspace_runs_no_workspace_code(
+    session: tuple[LanguageClient, Path],
+) -> None:
+    client, repo = session
+    await start(client, repo)  # trusted defaults to false
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="rubric.score")
+    )
+    assert result is not None
+    assert not (repo / "ran-tests.marker").exists()
+    assert not (repo / "bench.pid").exists()
+    criteria = result["criteria"]
+    assert criteria["correctness"]["status"] == "skipped"
+    assert "trusted" in criteria["correctness"]["comment"]
+    assert criteria["style"]["status"] == "scored"  # static checks still run
+
+
+@pytest.mark.asyncio
+async def test_a_new_save_cancels_the_run_in_flight(
+    session: tuple[LanguageClient, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, repo = session
+    bench = repo / "bench.py"
+    bench.write_text(BENCH.replace('os.environ.get("BENCH_SECONDS", "0")', '"30"'))
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qam", "slow")
+    await start(client, repo, trusted=True)
+    core = repo / "app" / "core.py"
+    open_file(client, core, "python")
+    edit_and_save(client, core, RISKY, 2)
+    pid_file = repo / "bench.pid"
+    await wait_until(lambda: pid_file.exists() and pid_file.read_text().strip() != "", 60)
+    first_pid = int(pid_file.read_text())
+    pid_file.unlink()
+    edit_and_save(client, core, RISKY + "\n", 3)
+    await wait_until(lambda: any("cancelled" in (e.message or "") for e in ended(client)), 30)
+    # The cancelled run's benchmark process is gone, not left running.
+    await wait_until(lambda: not _alive(first_pid), 10)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by its parent) counts as ended.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
