@@ -407,6 +407,32 @@ class _Recovery:
         )
         return True
 
+    def _complete_at_end(self, error: UnexpectedToken, opened: Token | None) -> bool:
+        """The file ends inside a block or entry, as it does while someone types.
+
+        Close what is open (placeholders for missing values, then braces) so every
+        block before the end is kept; lark gives one chance at the end of input.
+        """
+        parser = error.interactive_parser
+        expected = set(error.expected)
+        rng = _end_range(self.text)
+        if "RBRACE" in expected and opened is not None:
+            self.add(rng, f"missing '}}' to close '{opened}' opened on line {opened.line}")
+        else:
+            self.add(rng, f"unexpected end of file; expected {describe_terminals(expected)}")
+        for _ in range(4):
+            accepts = parser.accepts()
+            if "$END" in accepts:
+                return True
+            if "RBRACE" in accepts:
+                parser.feed_token(_synthetic_brace(error.token))
+                continue
+            kind = next((k for k in ("NUMBER", "NAME", "STRING") if k in accepts), None)
+            if kind is None:
+                return False
+            parser.feed_token(_placeholder(kind, error.token))
+        return "$END" in parser.accepts()
+
     def _unexpected_token(self, error: UnexpectedToken) -> bool:
         token = error.token
         expected = set(error.expected)
@@ -414,14 +440,7 @@ class _Recovery:
         opened = self._open_block(error)
         closes_block = "RBRACE" in expected and opened is not None
         if token.type == "$END":
-            rng = _end_range(self.text)
-            if closes_block:
-                assert opened is not None
-                self.add(rng, f"missing '}}' to close '{opened}' opened on line {opened.line}")
-                parser.feed_token(_synthetic_brace(token))
-                return True
-            self.add(rng, f"unexpected end of file; expected {describe_terminals(expected)}")
-            return False
+            return self._complete_at_end(error, opened)
         rng = _range(token)
         if token.type == "LBRACE" and opened is not None and self._reopen(error, opened):
             return True

@@ -221,3 +221,18 @@ def test_lines_split_only_at_newlines() -> None:
     document = parse("score { a 1 }\f\nrescore { a 2 }\r\n")
     assert document.lines == ["score { a 1 }\f", "rescore { a 2 }", ""]
     assert document.blocks[1].keyword.range.start == Position(1, 0)
+
+
+def test_file_ending_inside_an_entry_keeps_every_block() -> None:
+    for text in (
+        "reward_rubric { criterion a }\nscore {\n  a",
+        "reward_rubric { criterion a }\ncritique {\n  revise ",
+        "reward_rubric { criterion a weight=",
+        "reward_rubric { criterion a }\naccept_if { minimum a",
+    ):
+        document = parse(text)
+        assert [c.name.text for c in document.criteria] == ["a"], text
+        assert len(document.syntax_errors) == 1, (text, document.syntax_errors)
+        assert document.syntax_errors[0].message.startswith(
+            ("unexpected end of file", "missing")
+        ), text
