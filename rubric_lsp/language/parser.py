@@ -421,7 +421,7 @@ class _Recovery:
         else:
             self.add(rng, f"unexpected end of file; expected {describe_terminals(expected)}")
         for _ in range(4):
-            accepts = parser.accepts()
+            accepts = parser.accepts()  # type: ignore[no-untyped-call]
             if "$END" in accepts:
                 return True
             if "RBRACE" in accepts:
@@ -431,7 +431,7 @@ class _Recovery:
             if kind is None:
                 return False
             parser.feed_token(_placeholder(kind, error.token))
-        return "$END" in parser.accepts()
+        return "$END" in parser.accepts()  # type: ignore[no-untyped-call]
 
     def _unexpected_token(self, error: UnexpectedToken) -> bool:
         token = error.token
