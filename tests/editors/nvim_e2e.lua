@@ -91,7 +91,7 @@ local function main()
   local server = env("RUBRIC_LSP_CMD")
   local dir = env("RUBRIC_E2E_DIR")
   local workspace = dir .. "/workspace"
-  vim.fn.mkdir(workspace .. "/.git", "p") -- a repository root, as far as the plugin looks
+  vim.fn.mkdir(workspace, "p")
   local rubric_path = workspace .. "/review.rubric"
   -- Line numbers (0-based) used below: 4 is the score entry, 7 the unknown block, 9 empty.
   write_file(rubric_path, {
@@ -106,12 +106,18 @@ local function main()
     "}", --                                8
     "", --                                 9
   })
-  write_file(workspace .. "/app.py", { "def main():", "    return 1" })
+  write_file(workspace .. "/app.py", { '"""The app."""', "", "", "def main():", '    """Run."""', "    return 1" })
+  -- A real repository: saving scores the change against its HEAD.
+  local git = { "git", "-C", workspace, "-c", "user.name=rubric", "-c", "user.email=rubric@localhost" }
+  for _, args in ipairs({ { "init", "-q" }, { "add", "." }, { "commit", "-q", "-m", "start" } }) do
+    vim.fn.system(vim.list_extend(vim.deepcopy(git), args))
+    assert(vim.v.shell_error == 0, "git " .. args[1] .. " failed")
+  end
 
   local rubric = require("rubric")
   rubric.setup({
     cmd = { server },
-    settings = { rubric = { scoreOnSave = false, trusted = false } },
+    settings = { rubric = { scoreOnSave = true, trusted = false } },
   })
 
   vim.cmd("filetype plugin on")
@@ -204,7 +210,7 @@ local function main()
   end)
 
   check("an edit that fixes the block clears its diagnostic", function()
-    vim.api.nvim_buf_set_lines(bufnr, 7, 9, false, { "accept_if {", "  total_gte 10", "}" })
+    vim.api.nvim_buf_set_lines(bufnr, 7, 9, false, { "accept_if {", "  total_gte 3", "}" })
     local ok = vim.wait(TIMEOUT_MS, function()
       for _, diagnostic in ipairs(vim.diagnostic.get(bufnr)) do
         if diagnostic.code == "unknown-block" then
@@ -240,6 +246,28 @@ local function main()
       end, 50),
       "the Python buffer is not attached to the rubric client"
     )
+  end)
+
+  check("saving a Python file scores the change: a pylint finding on its line", function()
+    local python = vim.api.nvim_get_current_buf()
+    -- Scoring reads the rubric from disk: save the fixed one first.
+    vim.api.nvim_buf_call(bufnr, function()
+      vim.cmd("silent write")
+    end)
+    vim.api.nvim_buf_set_lines(python, 0, -1, false, { "import os", "", "", "def main():", "    return os.sep" })
+    vim.cmd("silent write")
+    local found
+    local ok = vim.wait(TIMEOUT_MS, function()
+      for _, diagnostic in ipairs(vim.diagnostic.get(python)) do
+        if diagnostic.source == "rubric" and tostring(diagnostic.code):match("^style/") then
+          found = diagnostic
+          return true
+        end
+      end
+      return false
+    end, 100)
+    assert(ok, "no style/* finding after :write; got " .. vim.inspect(vim.diagnostic.get(python)))
+    log(string.format("       line %d: [%s] %s", found.lnum + 1, found.code, found.message))
   end)
 end
 
