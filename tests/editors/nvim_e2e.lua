@@ -8,6 +8,9 @@
 -- what they say, and quits with status 0 only when every check passed.
 
 local TIMEOUT_MS = 20000
+if os.getenv("RUBRIC_E2E_LSP_LOG") then
+  vim.lsp.set_log_level("debug")
+end
 
 local results = { passed = 0, failed = 0 }
 

@@ -5,6 +5,9 @@
 # checkout, else the one on PATH. Neovim's own files (XDG_*) go to a temporary
 # directory, so no user configuration is read and nothing is left behind.
 # Exits non-zero when a check fails or the run takes more than 60 seconds.
+# RUBRIC_E2E_KEEP=1 keeps the temporary directory; RUBRIC_E2E_LSP_LOG=1 turns
+# on Neovim's LSP log (state/nvim/lsp.log in it); RUBRIC_E2E_SCRIPT runs
+# another test script in the same set-up.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,7 +36,7 @@ if [[ -z "$server" ]]; then
 fi
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[[ -n "${RUBRIC_E2E_KEEP:-}" ]] || rm -rf "$tmp"' EXIT
 export XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" XDG_STATE_HOME="$tmp/state"
 export XDG_CACHE_HOME="$tmp/cache" XDG_RUNTIME_DIR="$tmp/run"
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
@@ -44,4 +47,4 @@ echo "nvim: $(nvim --version | head -n 1); server: $server"
 cd "$tmp"
 timeout 60 nvim --headless -u NONE -i NONE -n \
   --cmd "set runtimepath^=$root/editors/nvim" \
-  -c "luafile $here/nvim_e2e.lua"
+  -c "luafile ${RUBRIC_E2E_SCRIPT:-$here/nvim_e2e.lua}"
