@@ -167,7 +167,7 @@ def main() -> None:
             "warm": [],
             "edited": [],
         }
-        for _ in range(args.runs):
+        for run in range(args.runs):
             samples["ci"].append(sum(timed(command, small) for command in ci))
             samples["rubric"].append(timed(rubric(small, rubric_file, "--no-cache"), small))
             samples["pylint"].append(
@@ -181,7 +181,8 @@ def main() -> None:
             # The edit loop: the base is cached, the changed files were edited again.
             saved = {name: (small / name).read_text() for name in files}
             for name in files:
-                (small / name).write_text(saved[name] + "\nEDITED = 1\n")
+                # New content every run, so nothing of the new side can come from the cache.
+                (small / name).write_text(saved[name] + f"\nEDITED_{run} = {time.time_ns()}\n")
             samples["edited"].append(timed(rubric(small, rubric_file), small))
             for name, text in saved.items():
                 (small / name).write_text(text)
