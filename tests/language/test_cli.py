@@ -163,3 +163,12 @@ def test_fmt_check_and_refusal(tmp_path: Path) -> None:
     assert run("fmt", str(good))[0] == 0
     assert good.read_text() == "reward_rubric {\n  criterion a\n}\n"
     assert run("fmt", "--check", str(good)) == (0, "", "")
+
+
+def test_python_api_is_exported() -> None:
+    import rubric_lsp
+    from rubric_lsp.scoring.api import score
+
+    assert rubric_lsp.score is score
+    with pytest.raises(AttributeError):
+        _ = rubric_lsp.no_such_thing  # type: ignore[attr-defined]
