@@ -34,12 +34,9 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
 
     score = commands.add_parser("score", help="score the working tree's change against a rubric")
-    try:
-        from rubric_lsp.scoring import command as score_command
-    except ImportError:  # the scoring package is being written
-        pass
-    else:
-        score_command.add_arguments(score)
+    from rubric_lsp.scoring.command import add_arguments
+
+    add_arguments(score)
     return parser
 
 
@@ -60,9 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from rubric_lsp.commands.evaluate import run_eval
 
             return run_eval(args.path, args.format)
-        from rubric_lsp.scoring import command as score_command
+        from rubric_lsp.scoring.command import run
 
-        return int(score_command.run(args))
+        return int(run(args))
     except KeyboardInterrupt:
         print("rubric: interrupted", file=sys.stderr)
         return 130
