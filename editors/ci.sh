@@ -73,6 +73,7 @@ luacheck --no-color --config editors/nvim/.luacheckrc editors/nvim/lua tests/edi
 
 step "Neovim end-to-end test"
 venv=${VENV:-$root/.venv}
+venv=$(cd "$venv" 2>/dev/null && pwd || echo "$venv") # the tests run from other folders
 if [[ ! -x "$venv/bin/rubric-lsp" ]]; then
   echo "no rubric-lsp in $venv: pip install the project into it, or set VENV" >&2
   exit 1
