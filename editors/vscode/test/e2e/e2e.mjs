@@ -498,7 +498,7 @@ async function main() {
   const env = { ...process.env, XDG_CONFIG_HOME: join(root, "config"), XDG_DATA_HOME: join(root, "xdg-data") };
 
   const version = spawnSync(codeServer, ["--version"], { env, encoding: "utf8" }).stdout;
-  log(`code-server: ${version.split("\n").find((line) => line.trim()) ?? "?"}`);
+  log(`code-server: ${version.split("\n").find((line) => /^\d+\.\d+/.test(line)) ?? "?"}`);
   log(`vsix: ${vsix}; server: ${server}`);
 
   try {
