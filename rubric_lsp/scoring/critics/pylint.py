@@ -218,9 +218,22 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
         messages = await lint(changes.work_dir, paths, extra, jobs)
         return {path: [m.finding(path) for m in found] for path, found in messages.items()}
 
-    new, base = await asyncio.gather(
-        complete(context, new_lookup, runner), complete(context, base_lookup, runner)
-    )
+    base_task = asyncio.ensure_future(complete(context, base_lookup, runner))
+    try:
+        new = await complete(context, new_lookup, runner)
+        if any(needs_base(f, new.get(f.path, [])) for f in modified):
+            try:
+                base = await base_task
+            except RuntimeError:
+                # Without a base, findings on unchanged lines get the benefit of the doubt.
+                base = {}
+        else:  # nothing to explain: stop linting the base and free its core
+            base_task.cancel()
+            base = {}
+    finally:
+        if not base_task.done():
+            base_task.cancel()
+        await asyncio.gather(base_task, return_exceptions=True)
     kept: dict[str, list[Finding]] = {}
     statements = 0
     compared = 0
