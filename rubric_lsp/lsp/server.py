@@ -219,13 +219,17 @@ class DiagnosticStore:
         entry = self._entries.get((source, uri))
         return (entry.version, entry.items) if entry else None
 
-    def items(self, uri: str) -> list[types.Diagnostic]:
-        """All diagnostics of a document, source by source."""
+    def items(self, uri: str, exclude: frozenset[str] = frozenset()) -> list[types.Diagnostic]:
+        """All diagnostics of a document, source by source, but for excluded sources."""
         found: list[types.Diagnostic] = []
-        for (_, entry_uri), entry in sorted(self._entries.items()):
-            if entry_uri == uri:
+        for (source, entry_uri), entry in sorted(self._entries.items()):
+            if entry_uri == uri and source not in exclude:
                 found.extend(entry.items)
         return found
+
+    def sources(self) -> frozenset[str]:
+        """Every source that holds diagnostics."""
+        return frozenset(source for source, _ in self._entries)
 
     def result_id(self, uri: str) -> str:
         """An id that changes whenever the document's diagnostics change."""
@@ -313,19 +317,32 @@ class RubricLanguageServer(LanguageServer):
         _ = current.document
         return current
 
+    @property
+    def pulled_sources(self) -> frozenset[str] | None:
+        """The diagnostic sources a client pulls; None: it pulls every source."""
+        if not self.pull_diagnostics:
+            return frozenset()
+        workspace = self.client_capabilities.workspace
+        support = workspace.diagnostics if workspace else None
+        if support is not None and support.refresh_support:
+            return None
+        # A pull client that cannot be asked to pull again would only see a scoring run's
+        # findings after the next edit: those are pushed to it instead.
+        return frozenset({SOURCE})
+
     def publish(self, uri: str) -> None:
-        """Send a document's diagnostics from every source, or ask a pull client to pull."""
-        if self.pull_diagnostics:
-            workspace = self.client_capabilities.workspace
-            support = workspace.diagnostics if workspace else None
-            if support is not None and support.refresh_support:
-                self.workspace_diagnostic_refresh(None)
+        """Send a document's diagnostics: push what the client does not pull, refresh the rest."""
+        pulled = self.pulled_sources
+        if pulled is None:
+            self.workspace_diagnostic_refresh(None)
             return
         entry = self.diagnostics.get(SOURCE, uri)
         version = entry[0] if entry else None
+        if SOURCE in pulled:
+            version = None  # the pushed set holds no diagnostic of that version
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
-                uri=uri, version=version, diagnostics=self.diagnostics.items(uri)
+                uri=uri, version=version, diagnostics=self.diagnostics.items(uri, exclude=pulled)
             )
         )
 
@@ -412,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="rubric-lsp", description="Language server for .rubric files (stdio by default)."
     )
     parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
+    # Clients such as vscode-languageclient append --stdio; it is the default anyway.
+    parser.add_argument("--stdio", action="store_true", help="talk over stdio (the default)")
     parser.add_argument("--host", default="127.0.0.1", help="TCP address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
     parser.add_argument(

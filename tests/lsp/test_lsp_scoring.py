@@ -335,3 +335,41 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.asyncio
+async def test_pull_client_without_refresh_gets_findings_pushed(
+    session: tuple[LanguageClient, Path],
+) -> None:
+    client, repo = session
+    capabilities = client_capabilities("visual-studio-code")
+    assert capabilities.text_document is not None and capabilities.workspace is not None
+    capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities()
+    capabilities.workspace.diagnostics = None  # pulls, but cannot be asked to pull again
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities,
+            root_uri=repo.as_uri(),
+            initialization_options={"trusted": False},
+        )
+    )
+    core = repo / "app" / "core.py"
+    core_uri = open_file(client, core, "python")
+    edit_and_save(client, core, RISKY, 2)
+    await wait_until(
+        lambda: any(d.code == "security/B602" for d in client.diagnostics.get(core_uri, []))
+    )
+    # A pull of the same file leaves the pushed findings out, so nothing shows twice.
+    report = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=core_uri))
+    )
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    assert list(report.items) == []
+
+
+def test_stdio_flag_is_accepted() -> None:
+    from rubric_lsp.lsp.server import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--stdio", "--version"])
+    assert done.value.code == 0

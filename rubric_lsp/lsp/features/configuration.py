@@ -69,7 +69,8 @@ def register(server: RubricLanguageServer) -> None:
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def changed(ls: RubricLanguageServer, params: types.DidChangeConfigurationParams) -> None:
         pushed = params.settings.get(SECTION) if isinstance(params.settings, dict) else None
-        if pushed is not None:
+        # Some clients send their whole configuration, where `rubric` may be something else.
+        if isinstance(pushed, dict):
             apply(ls, pushed, ls.initial_settings)
         else:
             await pull(ls)

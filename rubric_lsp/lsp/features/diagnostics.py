@@ -125,6 +125,9 @@ def register(server: RubricLanguageServer) -> None:
         result_id = ls.diagnostics.result_id(uri)
         if params.previous_result_id == result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        pulled = ls.pulled_sources
+        # Sources pushed to this client are left out, so nothing shows twice.
+        pushed = ls.diagnostics.sources() - pulled if pulled else frozenset()
         return types.RelatedFullDocumentDiagnosticReport(
-            items=ls.diagnostics.items(uri), result_id=result_id
+            items=ls.diagnostics.items(uri, exclude=pushed), result_id=result_id
         )

@@ -110,7 +110,9 @@ class _ProgressReporter:
             return
         token = f"rubric-score-{uuid.uuid4().hex}"
         try:
-            await self.ls.work_done_progress.create_async(token)
+            # Shielded: a run cancelled while the client answers must not cancel the
+            # request's future, or the answer arrives for a future already done.
+            await asyncio.shield(self.ls.work_done_progress.create_async(token))
         except Exception as error:  # a client that refuses keeps working without progress
             self.ls.report_failure("window/workDoneProgress/create", error)
             return
