@@ -172,6 +172,14 @@ class Comment:
     range: Range
 
 
+def last_attribute(attributes: tuple[Attribute, ...], key: str) -> Attribute | None:
+    """The last attribute with a key: when one is repeated, the later one wins."""
+    for attribute in reversed(attributes):
+        if attribute.key.text == key:
+            return attribute
+    return None
+
+
 @dataclass(frozen=True)
 class Entry:
     """Base class of every entry inside a block."""
@@ -197,11 +205,7 @@ class Criterion(Entry):
 
     def attribute(self, key: str) -> Attribute | None:
         """The last attribute with this key, as later ones win."""
-        found = None
-        for attribute in self.attributes:
-            if attribute.key.text == key:
-                found = attribute
-        return found
+        return last_attribute(self.attributes, key)
 
     @property
     def weight(self) -> float:
@@ -242,12 +246,8 @@ class CheckConfig(Entry):
     attributes: tuple[Attribute, ...]
 
     def attribute(self, key: str) -> Attribute | None:
-        """The last attribute with this key."""
-        found = None
-        for attribute in self.attributes:
-            if attribute.key.text == key:
-                found = attribute
-        return found
+        """The last attribute with this key, as later ones win."""
+        return last_attribute(self.attributes, key)
 
 
 @dataclass(frozen=True)
