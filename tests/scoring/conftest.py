@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scoring.fixture_repo import copy_repo, init_repo
+from .fixture_repo import copy_repo, init_repo
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ import pytest
 
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.engine import ScoreResult
-from tests.scoring.fixture_repo import copy_repo, edit, write
+
+from .fixture_repo import copy_repo, edit, write
 
 # Benchmarks are timed, so only the performance test runs them (see test_slower_loop).
 NO_BENCHMARK = {"benchmark": False}
@@ -216,7 +217,7 @@ def test_import_left_unused_by_removed_call_counts(repo: Path) -> None:
         "calc/paths.py",
         '"""Paths."""\n\nimport os\nimport sys\n\n\ndef here():\n    """The current folder."""\n    return os.getcwd()\n',
     )
-    from tests.scoring.fixture_repo import git
+    from .fixture_repo import git
 
     git(repo, "add", "calc/paths.py")
     git(repo, "commit", "-q", "-m", "paths")

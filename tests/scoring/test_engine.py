@@ -16,7 +16,8 @@ from rubric_lsp.scoring import command, engine
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.critic import CheckSettings, Context, CriticResult
 from rubric_lsp.scoring.engine import Progress, ScoreOptions, aggregate, run_scoring
-from tests.scoring.fixture_repo import edit, write
+
+from .fixture_repo import edit, write
 
 DATA = Path(__file__).parents[1] / "data" / "seed001"
 
@@ -319,7 +320,7 @@ async def test_engine_is_awaitable_and_cancellable(repo: Path) -> None:
         import os
 
         os.kill(pid, 0)
-    from tests.scoring.fixture_repo import git
+    from .fixture_repo import git
 
     assert git(repo, "worktree", "list").count("\n") == 1
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from rubric_lsp.scoring.engine import ScoreOptions, ScoreResult, run_scoring
 from rubric_lsp.scoring.pylint_worker import PylintWorker
-from tests.scoring.fixture_repo import edit, write
+
+from .fixture_repo import edit, write
 
 ONLY_LINT = {
     name: name in ("pylint", "naming")

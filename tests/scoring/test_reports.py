@@ -15,7 +15,8 @@ from rubric_lsp.language.validate import validate
 from rubric_lsp.scoring import report
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.engine import ScoreResult
-from tests.scoring.fixture_repo import copy_repo, edit
+
+from .fixture_repo import copy_repo, edit
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ import pytest
 
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.proc import ScoringError
-from tests.scoring.fixture_repo import FILES, edit, git, init_repo, state, write
+
+from .fixture_repo import FILES, edit, git, init_repo, state, write
 
 STATIC = {"tests": False, "coverage": False, "benchmark": False}
 SHELL_TRUE = ('subprocess.run(["ls", path]', 'subprocess.run(f"ls {path}", shell=True')
