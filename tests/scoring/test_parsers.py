@@ -100,9 +100,9 @@ def test_test_command_rewriting(tmp_path) -> None:
     assert is_pytest(["pytest", "-q"]) and is_pytest(["python", "-m", "pytest"])
     assert not is_pytest(["make", "test"])
     argv, measured = command_argv("pytest -q tests", junit, data, ["/r/a.py"])
-    assert measured and argv[1:5] == ["-m", "coverage", "run", f"--data-file={data}"]
-    assert argv[5] == "--include=/r/a.py"
-    assert argv[6:10] == ["-m", "pytest", "-q", "tests"]
+    assert measured and argv[1:4] == ["-m", "coverage", "run"]
+    assert argv[4:7] == [f"--rcfile={data}.rc", f"--data-file={data}", "--include=/r/a.py"]
+    assert argv[7:11] == ["-m", "pytest", "-q", "tests"]
     assert f"--junitxml={junit}" in argv and "no:cacheprovider" in argv
     argv, measured = command_argv("make test", junit, data, [])
     assert (argv, measured) == (["make", "test"], False)

@@ -84,6 +84,33 @@ def is_pytest(argv: list[str]) -> bool:
     return len(argv) >= 3 and argv[1] == "-m" and argv[2] in ("pytest", "py.test")
 
 
+# Measure the Python processes the tests start too (a server under test, a CLI run by
+# subprocess); each writes its own data file, combined after the run.
+COVERAGE_CONFIG = "[run]\npatch = subprocess\n"
+
+
+def coverage_rcfile(coverage_file: Path) -> Path:
+    """Where the run's coverage configuration is written, beside its data."""
+    return coverage_file.with_name(coverage_file.name + ".rc")
+
+
+async def combine_coverage(coverage_file: Path, cwd: Path) -> None:
+    """Merge the data files of every measured process into ``coverage_file``."""
+    pieces = list(coverage_file.parent.glob(coverage_file.name + ".*"))
+    if not any(p != coverage_rcfile(coverage_file) for p in pieces):
+        return
+    argv = [
+        sys.executable,
+        "-m",
+        "coverage",
+        "combine",
+        "-q",
+        f"--rcfile={coverage_rcfile(coverage_file)}",
+        f"--data-file={coverage_file}",
+    ]
+    await proc.run(argv, cwd, timeout=120)
+
+
 def command_argv(
     command: str, junit: Path, coverage_file: Path | None, include: list[str]
 ) -> tuple[list[str], bool]:
@@ -106,7 +133,14 @@ def command_argv(
         ]
     if coverage_file is None:
         return argv, False
-    wrap = [sys.executable, "-m", "coverage", "run", f"--data-file={coverage_file}"]
+    wrap = [
+        sys.executable,
+        "-m",
+        "coverage",
+        "run",
+        f"--rcfile={coverage_rcfile(coverage_file)}",
+        f"--data-file={coverage_file}",
+    ]
     if include:
         wrap.append("--include=" + ",".join(include))
     if pytest:
@@ -148,11 +182,15 @@ async def run_suite(context: Context) -> SuiteRun:
         data_file = context.scratch / "coverage.data"
         include = [real(context.changes.work_dir / f.path) for f in context.changes.python_files]
     argv, measured = command_argv(command, junit, data_file, include)
+    if measured and data_file is not None:
+        coverage_rcfile(data_file).write_text(COVERAGE_CONFIG, encoding="utf-8")
     timeout = setting.timeout or DEFAULT_TIMEOUT
     try:
         done = await proc.run(argv, context.changes.work_dir, timeout=timeout)
     except TimeoutError:
         raise RuntimeError(f"the test command timed out after {timeout:g} s") from None
+    if measured and data_file is not None:
+        await combine_coverage(data_file, context.changes.work_dir)
     summary = None
     if junit.is_file():
         try:
