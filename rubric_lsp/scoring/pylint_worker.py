@@ -2,9 +2,9 @@
 
 The language server scores on every save; a fresh pylint re-analyses the standard library
 and every dependency each time. This worker runs pylint in-process, one request at a time,
-and before each request drops from astroid's caches every module that is not an installed
-library (the project's own code may have changed), plus astroid's inference caches, so a
-warm result equals a cold one. ``PylintWorker`` is a ``PylintRunner`` for ``ScoreOptions``.
+and before each request drops from astroid's caches every project module whose file changed
+(installed libraries stay), plus astroid's inference caches, so a warm result equals a cold
+one. ``PylintWorker`` is a ``PylintRunner`` for ``ScoreOptions``.
 
 Protocol (one JSON object per line): request ``{"cwd", "files", "args"}``, answer
 ``{"output": <json2 text>}`` or ``{"error": <message>}``.
@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import sysconfig
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,24 @@ def _library_roots() -> tuple[str, ...]:
     return tuple(os.path.realpath(root) + os.sep for root in roots)
 
 
+# (mtime_ns, size) of each project module's file when astroid cached it.
+_signatures: dict[str, tuple[int, int]] = {}
+
+
+def _signature(file: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(file)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 def evict_project_modules() -> int:
-    """Drop cached modules that are not installed libraries, and the inference caches."""
+    """Drop cached project modules whose file changed or went away, and the inference caches.
+
+    A module's tree depends only on its own source, so unchanged modules stay; what was
+    inferred across modules lives in the inference caches, which are cleared every time.
+    """
     from astroid import MANAGER
     from astroid.context import _invalidate_cache
     from astroid.inference_tip import clear_inference_tip_cache
@@ -50,8 +67,12 @@ def evict_project_modules() -> int:
     dropped = 0
     for name, module in list(MANAGER.astroid_cache.items()):
         file = getattr(module, "file", None)
-        if file and not os.path.realpath(file).startswith(roots):
+        if not file or os.path.realpath(file).startswith(roots):
+            continue
+        now = _signature(file)
+        if now is None or _signatures.get(file) != now:
             del MANAGER.astroid_cache[name]
+            _signatures.pop(file, None)
             dropped += 1
     MANAGER._mod_file_cache.clear()
     clear_inference_tip_cache()
@@ -73,9 +94,28 @@ def lint(cwd: str, files: list[str], args: list[str]) -> str:
     # The reporter is passed in: an --output-format would replace it and print to stdout.
     kept = [arg for arg in args if not arg.startswith("--output-format")]
     argv = [*kept, "--persistent=n", "--jobs=1", *files]
+    started = time.time_ns()
     with contextlib.redirect_stdout(sys.stderr):
         Run(argv, reporter=JSON2Reporter(stream), exit=False)
+    remember_project_modules(started)
     return stream.getvalue()
+
+
+def remember_project_modules(started: int) -> None:
+    """Record the file signature of every project module astroid has cached.
+
+    A file written after the run started may have been read before or after the write,
+    so it is not recorded: the next run parses it again.
+    """
+    from astroid import MANAGER
+
+    roots = _library_roots()
+    for module in MANAGER.astroid_cache.values():
+        file = getattr(module, "file", None)
+        if file and file not in _signatures and not os.path.realpath(file).startswith(roots):
+            signature = _signature(file)
+            if signature is not None and signature[0] < started:
+                _signatures[file] = signature
 
 
 def serve() -> None:
