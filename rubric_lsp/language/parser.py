@@ -545,6 +545,9 @@ def _on_comment(token: Token) -> Token:
 
 
 def _on_string(token: Token) -> Token:
+    # Runs for every string: settle the common case (closed, no escape before it) cheaply.
+    if len(token) >= 2 and token[-1] == '"' and token[-2] != "\\":
+        return token
     if not Value("string", str(token), _EMPTY_RANGE).terminated:
         _collected.unterminated.append(token)
     return token
