@@ -131,6 +131,27 @@ CHANGES: dict[str, tuple[list[tuple[str, str, str]], dict[str, str], set[str]]] 
         },
         {"security"},
     ),
+    "complex function": (
+        [
+            (
+                "calc/core.py",
+                "def list_dir(path):",
+                'def classify(value):\n    """Name the size of a value."""\n    label = "large"\n    if value < 1:\n        label = "small"\n    elif value < 2:\n        label = "under 2"\n    elif value < 3:\n        label = "under 3"\n    elif value < 4:\n        label = "under 4"\n    elif value < 5:\n        label = "under 5"\n    elif value < 6:\n        label = "under 6"\n    elif value < 7:\n        label = "under 7"\n    elif value < 8:\n        label = "under 8"\n    elif value < 9:\n        label = "under 9"\n    elif value < 10:\n        label = "under 10"\n    return label\n\n\n'
+                + "def list_dir(path):",
+            ),
+            (
+                "tests/test_core.py",
+                "def test_total():",
+                'def test_classify():\n    """Every branch of classify."""\n'
+                "    assert [classify(v) for v in range(12)][0] == 'small'\n"
+                "    assert classify(11) == 'large'\n\n\ndef test_total():",
+            ),
+            ("tests/test_core.py", "list_dir, parse_port", "classify, list_dir, parse_port"),
+        ],
+        {},
+        # Eleven paths through one function: cyclomatic complexity 11, above 10.
+        {"readability"},
+    ),
     "bad name": (
         [
             (
