@@ -45,6 +45,14 @@ def assert_moves_only(result: ScoreResult, clean: ScoreResult, moved: set[str]) 
         assert after[name] < before[name]
 
 
+# Eleven paths through one function (an if and nine elifs), each line run by the tests.
+CLASSIFY = (
+    'def classify(value):\n    """Name the size of a value."""\n    label = "large"\n'
+    '    if value < 1:\n        label = "small"\n'
+    + "".join(f'    elif value < {n}:\n        label = "under {n}"\n' for n in range(2, 11))
+    + "    return label\n\n\n"
+)
+
 CHANGES: dict[str, tuple[list[tuple[str, str, str]], dict[str, str], set[str]]] = {
     # name: (edits (file, old, new), new files, criteria that must move)
     "removed error handling": (
@@ -136,8 +144,7 @@ CHANGES: dict[str, tuple[list[tuple[str, str, str]], dict[str, str], set[str]]] 
             (
                 "calc/core.py",
                 "def list_dir(path):",
-                'def classify(value):\n    """Name the size of a value."""\n    label = "large"\n    if value < 1:\n        label = "small"\n    elif value < 2:\n        label = "under 2"\n    elif value < 3:\n        label = "under 3"\n    elif value < 4:\n        label = "under 4"\n    elif value < 5:\n        label = "under 5"\n    elif value < 6:\n        label = "under 6"\n    elif value < 7:\n        label = "under 7"\n    elif value < 8:\n        label = "under 8"\n    elif value < 9:\n        label = "under 9"\n    elif value < 10:\n        label = "under 10"\n    return label\n\n\n'
-                + "def list_dir(path):",
+                CLASSIFY + "def list_dir(path):",
             ),
             (
                 "tests/test_core.py",
