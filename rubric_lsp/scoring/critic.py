@@ -127,6 +127,7 @@ class Context:
         scratch: Path,
         needed: frozenset[str],
         pylint_runner: Any = None,
+        trusted: bool = True,
     ) -> None:
         self.repo = repo
         self.changes = changes
@@ -138,6 +139,8 @@ class Context:
         self.needed = needed
         # Replaces the one-shot pylint process (see critics.pylint.PylintRunner).
         self.pylint_runner = pylint_runner
+        # Untrusted: nothing of the repository may run, not even through tool configuration.
+        self.trusted = trusted
         self._shared: dict[str, asyncio.Task[Any]] = {}
 
     def setting(self, name: str) -> CheckSettings:

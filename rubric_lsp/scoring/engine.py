@@ -488,7 +488,14 @@ async def _measure(
     progress: ProgressCallback | None,
 ) -> dict[str, CriticResult]:
     context = Context(
-        repo, changes, settings, cache, scratch, frozenset(checks), options.pylint_runner
+        repo,
+        changes,
+        settings,
+        cache,
+        scratch,
+        frozenset(checks),
+        options.pylint_runner,
+        trusted=options.trusted,
     )
     return await run_critics(checks, context, options, critics, progress)
 

@@ -203,7 +203,17 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
     """
     changes = context.changes
     python = changes.python_files
-    config = [_version(), extra, config_fingerprint(changes.work_dir)]
+    config: list[Any] = [_version(), extra]
+    lint_args = list(extra)
+    if context.trusted:
+        config.append(config_fingerprint(changes.work_dir))
+    else:
+        # The project's pylintrc can run code (init-hook, load-plugins, C extensions):
+        # an untrusted run lints with pylint's defaults instead.
+        defaults = context.scratch / "untrusted-pylintrc"
+        defaults.write_text("[MAIN]\n", encoding="utf-8")
+        lint_args.append(f"--rcfile={defaults}")
+        config.append("untrusted: pylint defaults")
     modified = [f for f in python if not f.wholly_added and f.old_path is not None]
     new_lookup = cache_lookup(
         context, kind, {f.path: changes.work_dir / f.path for f in python}, config
@@ -215,7 +225,7 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
     async def runner(paths: list[Path]) -> dict[str, list[Finding]]:
         # A long-lived caller (the language server) may bring a warm pylint of its own.
         lint = context.pylint_runner or run_pylint
-        messages = await lint(changes.work_dir, paths, extra, jobs)
+        messages = await lint(changes.work_dir, paths, lint_args, jobs)
         return {path: [m.finding(path) for m in found] for path, found in messages.items()}
 
     base_task = asyncio.ensure_future(complete(context, base_lookup, runner))

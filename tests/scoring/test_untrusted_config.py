@@ -1,0 +1,62 @@
+"""Untrusted runs execute nothing of the repository, not even through tool configuration."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+
+from rubric_lsp.scoring.api import score
+from rubric_lsp.scoring.engine import ScoreOptions, run_scoring
+from rubric_lsp.scoring.pylint_worker import PylintWorker
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def hostile_repo(root: Path, marker: Path) -> Path:
+    """A repository whose pylintrc runs code when pylint reads it."""
+    repo = root / "repo"
+    repo.mkdir()
+    (repo / "m.py").write_text('"""M."""\n\nx = 1\n')
+    (repo / ".pylintrc").write_text(f"[MAIN]\ninit-hook=open({str(marker)!r}, 'w').write('ran')\n")
+    (repo / "r.rubric").write_text("reward_rubric {\n  criterion style weight=1\n}\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    (repo / "m.py").write_text('"""M."""\n\nx = 1\nz = 2\n')
+    return repo
+
+
+def test_untrusted_pylint_ignores_the_projects_config(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    repo = hostile_repo(tmp_path, marker)
+    result = score(repo, trusted=False, use_cache=False)
+    assert result.criteria["style"].status == "scored"
+    assert not marker.exists()
+    # Trusted, the project's configuration applies (and here runs its hook).
+    score(repo, trusted=True, use_cache=False)
+    assert marker.read_text() == "ran"
+
+
+def test_untrusted_warm_worker_ignores_the_projects_config(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    repo = hostile_repo(tmp_path, marker)
+
+    async def run() -> None:
+        worker = PylintWorker()
+        try:
+            options = ScoreOptions(repo=repo, trusted=False, use_cache=False, pylint_runner=worker)
+            result = await run_scoring(options)
+            assert result.criteria["style"].status == "scored"
+        finally:
+            await worker.close()
+
+    asyncio.run(run())
+    assert not marker.exists()
