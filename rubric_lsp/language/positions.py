@@ -14,7 +14,8 @@ def to_utf16_character(line_text: str, character: int) -> int:
     prefix = line_text[:character]
     if prefix.isascii():
         return len(prefix)
-    return len(prefix.encode("utf-16-le")) // 2
+    # surrogatepass: a lone surrogate (valid in JSON strings) still counts as one unit.
+    return len(prefix.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def from_utf16_character(line_text: str, utf16_character: int) -> int:

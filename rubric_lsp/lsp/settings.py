@@ -157,7 +157,7 @@ def read_settings(raw: object, base: Settings | None = None) -> tuple[Settings, 
         try:
             structured = converter.structure(value, field.type or object)
             settings = attrs.evolve(settings, **{field.name: structured})
-        except (TypeError, ValueError, cattrs.BaseValidationError):
+        except (TypeError, ValueError, AttributeError, cattrs.BaseValidationError):
             default = getattr(defaults, field.name)
             problems.append(
                 f"setting '{key}' must be {field.metadata['expects']}, not {_shown(value)}; "

@@ -41,8 +41,18 @@ async def snapshot(root: Path, commit: str | None) -> AsyncIterator[Path]:
             folder.mkdir()
             yield folder
             return
+        # No hooks: a post-checkout hook would run the user's scripts on our checkout.
         done = await git(
-            root, "worktree", "add", "--detach", "--quiet", str(folder), commit, check=False
+            root,
+            "-c",
+            "core.hooksPath=/dev/null",
+            "worktree",
+            "add",
+            "--detach",
+            "--quiet",
+            str(folder),
+            commit,
+            check=False,
         )
         if done.returncode != 0:
             raise ScoringError(f"cannot check out {commit[:12]}: {done.last_error_line()}")

@@ -140,3 +140,18 @@ def test_rename_names() -> None:
     assert "is a keyword" in (check_new_name("rescore", set()) or "")
     assert "is not a name" in (check_new_name("9lives", set()) or "")
     assert "is not a name" in (check_new_name("two words", set()) or "")
+
+
+def test_lone_surrogate_counts_as_one_unit() -> None:
+    from rubric_lsp.language.positions import to_utf16_character
+
+    assert to_utf16_character("a\ud83db", 3) == 3
+
+
+def test_critics_of_the_wrong_shape_keep_the_other_settings() -> None:
+    from rubric_lsp.lsp.settings import read_settings
+
+    for bad in ("none", [1]):
+        settings, problems = read_settings({"critics": bad, "trusted": True})
+        assert settings.trusted is True and settings.critics == {}
+        assert len(problems) == 1 and problems[0].startswith("setting 'critics' must be")

@@ -60,3 +60,11 @@ def test_untrusted_warm_worker_ignores_the_projects_config(tmp_path: Path) -> No
 
     asyncio.run(run())
     assert not marker.exists()
+
+
+def test_tools_keep_their_caches_out_of_the_tree() -> None:
+    from rubric_lsp.scoring.proc import quiet_env
+
+    env = quiet_env()
+    assert Path(env["HYPOTHESIS_STORAGE_DIRECTORY"]).is_absolute()
+    assert env["PYTHONDONTWRITEBYTECODE"] == "1"

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 
+from rubric_lsp.language.positions import to_utf16_character
 from rubric_lsp.lsp import score_view
 from rubric_lsp.lsp.server import RubricLanguageServer
 from rubric_lsp.scoring.engine import Progress, ScoreOptions, ScoreResult, run_scoring
@@ -262,7 +263,7 @@ def score_actions(ls: RubricLanguageServer, uri: str) -> list[types.CodeAction]:
         return []
     lines = snapshot.document.lines
     end_line = len(lines) - 1
-    end = types.Position(end_line, len(lines[end_line].encode("utf-16-le")) // 2)
+    end = types.Position(end_line, to_utf16_character(lines[end_line], len(lines[end_line])))
     separator = "\n" if lines[end_line] == "" else "\n\n"
     score_block, critique_block = score_view.measured_blocks(state.last)
     actions = []
