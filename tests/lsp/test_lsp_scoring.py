@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -373,3 +374,33 @@ def test_stdio_flag_is_accepted() -> None:
     with pytest.raises(SystemExit) as done:
         main(["--stdio", "--version"])
     assert done.value.code == 0
+
+
+@pytest.mark.asyncio
+async def test_sigterm_during_a_run_leaves_no_checkout_or_process(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    (repo / "bench.py").write_text(BENCH.replace('os.environ.get("BENCH_SECONDS", "0")', '"30"'))
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qam", "slow")
+    (repo / "app" / "core.py").write_text(RISKY)
+    client = make_client()
+    await client.start_io(*SERVER, cwd=str(repo))
+    await start(client, repo, trusted=True)
+    pending = asyncio.ensure_future(
+        client.workspace_execute_command_async(types.ExecuteCommandParams(command="rubric.score"))
+    )
+    pid_file = repo / "bench.pid"
+    # The benchmark runs on the base, in a temporary checkout, and on the change.
+    await wait_until(lambda: pid_file.exists() and pid_file.read_text().strip() != "", 60)
+    bench_pid = int(pid_file.read_text())
+    server = client._server
+    assert server is not None
+    server.terminate()
+    assert await asyncio.wait_for(server.wait(), 20) == 128 + 15
+    await wait_until(lambda: not _alive(bench_pid), 10)
+    worktrees = subprocess.run(
+        ["git", "worktree", "list"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert len(worktrees) == 1, worktrees
+    pending.cancel()
+    with contextlib.suppress(Exception):
+        await client.stop()

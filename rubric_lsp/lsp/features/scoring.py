@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -284,6 +287,28 @@ def score_actions(ls: RubricLanguageServer, uri: str) -> list[types.CodeAction]:
     return actions
 
 
+_terminating: list[asyncio.Task[None]] = []
+
+
+def _terminate_soon(ls: RubricLanguageServer, signum: int) -> None:
+    # Kept referenced: a task nobody holds may be collected before it runs.
+    _terminating.append(asyncio.ensure_future(_terminate(ls, signum)))
+
+
+async def _terminate(ls: RubricLanguageServer, signum: int) -> None:
+    """Cancel the run in flight, let its cleanup finish, then exit as the signal asks."""
+    state = state_of(ls)
+    task = state.task
+    if task is not None and not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=15)
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(state.pylint.close(), 5)
+    sys.stdout.flush()
+    # The thread that reads stdin would keep the process alive: leave at once.
+    os._exit(128 + signum)
+
+
 def _in_workspace(ls: RubricLanguageServer, path: Path) -> bool:
     root = workspace_root(ls, path)
     if root is None:
@@ -337,7 +362,18 @@ def register(server: RubricLanguageServer) -> None:
             # documents it does sync still score.
             ls.log(f"rubric-lsp: could not register for Python saves: {error}")
 
+    async def end_runs_on_termination() -> None:
+        # Editors end servers with SIGTERM (SIGHUP when a terminal closes). Without this the
+        # process would die mid-run, leaving a temporary checkout registered with git and
+        # the critics' processes (in sessions of their own) running.
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP"):
+            signum = getattr(signal, name, None)
+            if signum is not None:
+                loop.add_signal_handler(signum, _terminate_soon, server, signum)
+
     server.initialized_hooks.append(watch_python_saves)
+    server.initialized_hooks.append(end_runs_on_termination)
     server.criterion_hover_extras.append(lambda uri, name: hover_text(server, uri, name))
     server.code_action_extras.append(lambda uri: score_actions(server, uri))
 
