@@ -123,13 +123,16 @@ def options_from(args: argparse.Namespace) -> ScoreOptions:
 
 
 async def _main(options: ScoreOptions, progress: bool) -> ScoreResult:
-    """Score, ending cleanly on SIGTERM: the task is cancelled so temporary checkouts go."""
+    """Score, ending cleanly on SIGTERM or SIGHUP: the task is cancelled so checkouts go."""
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     assert task is not None
+    # SIGHUP: the terminal running the command was closed.
+    signals = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
     # Not possible outside the main thread or where there are no signals.
-    with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    for signum in signals:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, task.cancel)
 
     def show(event: Progress) -> None:
         score = "-" if event.score is None else f"{event.score:.2f}"
@@ -142,8 +145,9 @@ async def _main(options: ScoreOptions, progress: bool) -> ScoreResult:
     try:
         return await run_scoring(options, show if progress else None)
     finally:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGTERM)
+        for signum in signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
 
 
 def run(args: argparse.Namespace) -> int:
