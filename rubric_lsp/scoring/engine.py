@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -266,11 +266,44 @@ def _timeout(critic: Critic, settings: dict[str, CheckSettings]) -> float:
     return critic.default_timeout
 
 
+def character_columns(result: CriticResult, context: Context) -> CriticResult:
+    """Findings' columns in characters: Python's ast (so pylint and bandit) counts UTF-8 bytes."""
+    lines_of: dict[str, list[bytes] | None] = {}
+
+    def line(path: str, number: int | None) -> bytes:
+        if path not in lines_of:
+            try:
+                lines_of[path] = (context.changes.work_dir / path).read_bytes().split(b"\n")
+            except OSError:
+                lines_of[path] = None
+        lines = lines_of[path]
+        if lines is None or number is None or not 1 <= number <= len(lines):
+            return b""
+        return lines[number - 1]
+
+    def characters(data: bytes, column: int | None) -> int | None:
+        if column is None or data.isascii():
+            return column
+        return len(data[:column].decode("utf-8", errors="replace"))
+
+    fixed = []
+    for finding in result.findings:
+        start, end = line(finding.path, finding.line), line(finding.path, finding.end_line)
+        fixed.append(
+            replace(
+                finding,
+                column=characters(start, finding.column) or 0,
+                end_column=characters(end, finding.end_column),
+            )
+        )
+    return replace(result, findings=tuple(fixed)) if result.findings else result
+
+
 async def _run_critic(critic: Critic, context: Context, timeout: float) -> CriticResult:
     """One critic, isolated: a crash or a timeout becomes an error result."""
     try:
         async with asyncio.timeout(timeout):
-            return await critic.run(context)
+            return character_columns(await critic.run(context), context)
     except TimeoutError:
         return CriticResult.error(f"{critic.name} timed out after {timeout:g} s")
     except ScoringError as error:

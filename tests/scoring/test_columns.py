@@ -1,0 +1,29 @@
+"""Finding columns count characters, as editors and SARIF readers expect, not UTF-8 bytes."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from rubric_lsp.scoring.api import score
+
+LINE = 'LABEL = "日本語日本語"; os.system("ls")'
+
+
+def test_columns_after_non_ascii_text(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "m.py").write_text('"""M."""\n\nimport os\n')
+    (repo / "r.rubric").write_text("reward_rubric {\n  criterion security weight=1\n}\n")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+        )
+    (repo / "m.py").write_text('"""M."""\n\nimport os\n' + LINE + "\n")
+    result = score(repo, trusted=False, use_cache=False)
+    (finding,) = [f for f in result.criteria["security"].findings if f.code == "B605"]
+    assert finding.line == 4
+    assert finding.column == LINE.index("os.system")
