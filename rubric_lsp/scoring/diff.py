@@ -121,9 +121,37 @@ def is_binary(data: bytes) -> bool:
     return b"\0" in data[:_BINARY_PROBE]
 
 
+_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+
+
+def unquote_git_path(name: str) -> str:
+    """A path as git wrote it: names with quotes, tabs or control characters come C-quoted."""
+    if len(name) < 2 or not (name.startswith('"') and name.endswith('"')):
+        return name
+    body, out, index = name[1:-1], bytearray(), 0
+    while index < len(body):
+        char = body[index]
+        if char != "\\" or index + 1 >= len(body):
+            out += char.encode("utf-8")
+            index += 1
+            continue
+        following = body[index + 1]
+        if following in _C_ESCAPES:
+            out.append(_C_ESCAPES[following])
+            index += 2
+        elif body[index + 1 : index + 4].isdigit():
+            out.append(int(body[index + 1 : index + 4], 8) & 0xFF)
+            index += 4
+        else:
+            out += following.encode("utf-8")
+            index += 2
+    return out.decode("utf-8", errors="surrogateescape")
+
+
 def _strip_prefix(name: str | None) -> str | None:
     if name is None or name == "/dev/null":
         return None
+    name = unquote_git_path(name)
     return name[2:] if name[:2] in ("a/", "b/") else name
 
 

@@ -27,3 +27,23 @@ def test_columns_after_non_ascii_text(tmp_path: Path) -> None:
     (finding,) = [f for f in result.criteria["security"].findings if f.code == "B605"]
     assert finding.line == 4
     assert finding.column == LINE.index("os.system")
+
+
+def test_files_with_quoted_names_are_scored(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "r.rubric").write_text("reward_rubric {\n  criterion security weight=1\n}\n")
+    # Tracked and then changed, so the name reaches us through git's (quoting) diff.
+    name = 'tab\tand "quote".py'
+    (repo / name).write_text('"""M."""\n\nimport os\n')
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+        )
+    (repo / name).write_text('"""M."""\n\nimport os\n\nos.system("ls")\n')
+    result = score(repo, trusted=False, use_cache=False)
+    assert result.changed_files == (name,)
+    assert [f.path for f in result.criteria["security"].findings if f.code == "B605"] == [name]

@@ -217,3 +217,12 @@ def test_complexity_penalty() -> None:
     assert complexity.penalty(8, 6) == pytest.approx(0.1)
     (block,) = complexity.blocks("def f(x):\n    if x:\n        return 1\n    return 2\n")
     assert (block.name, block.complexity) == ("f", 2)
+
+
+def test_git_quoted_paths_are_unquoted() -> None:
+    from rubric_lsp.scoring.diff import unquote_git_path
+
+    assert unquote_git_path('"b/q\\"uote.py"') == 'b/q"uote.py'
+    assert unquote_git_path('"b/tab\\tx.py"') == "b/tab\tx.py"
+    assert unquote_git_path('"b/caf\\303\\251.py"') == "b/café.py"
+    assert unquote_git_path("b/plain name.py") == "b/plain name.py"
