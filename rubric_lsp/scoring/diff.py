@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
@@ -257,7 +258,29 @@ async def collect_changes(work_dir: Path, base: str | None) -> ChangeSet:
         digest.update(text.encode("utf-8", errors="surrogateescape"))
         tracked = set()
     untracked = set(await untracked_files(work_dir))
-    for name in sorted(tracked | untracked):
+    # Reading new files (a large log, a data set) must not stall an event loop.
+    files += await asyncio.to_thread(
+        _new_files, work_dir, sorted(tracked | untracked), untracked, digest
+    )
+    return ChangeSet(base, work_dir, tuple(files), digest.hexdigest())
+
+
+def _count_lines(path: Path) -> int:
+    """Lines of a text file, read in blocks rather than whole."""
+    count, last = 0, b"\n"
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _new_files(
+    work_dir: Path, names: list[str], untracked: set[str], digest: Any
+) -> list[ChangedFile]:
+    """Wholly new files, each of its lines added."""
+    found: list[ChangedFile] = []
+    for name in names:
         path = work_dir / name
         if not path.is_file():  # a dangling symlink, a socket
             continue
@@ -265,11 +288,9 @@ async def collect_changes(work_dir: Path, base: str | None) -> ChangeSet:
         digest.update(f"\0{name}\0{info.st_size}\0{info.st_mtime_ns}".encode())
         with path.open("rb") as stream:
             binary = is_binary(stream.read(_BINARY_PROBE))
-        # A large untracked binary (a data set) is never read whole.
-        count = (
-            0 if binary else len(path.read_bytes().decode("utf-8", errors="replace").splitlines())
-        )
-        files.append(
+        # A binary file (a data set) is never read whole.
+        count = 0 if binary else _count_lines(path)
+        found.append(
             ChangedFile(
                 path=name,
                 old_path=None,
@@ -278,4 +299,4 @@ async def collect_changes(work_dir: Path, base: str | None) -> ChangeSet:
                 added=frozenset(range(1, count + 1)),
             )
         )
-    return ChangeSet(base, work_dir, tuple(files), digest.hexdigest())
+    return found

@@ -14,6 +14,7 @@ from typing import Any
 
 from rubric_lsp.scoring import proc
 from rubric_lsp.scoring.critic import Context, CriticResult, Finding, FindingSeverity
+from rubric_lsp.scoring.diff import ChangedFile, ChangeSet
 from rubric_lsp.scoring.pysource import (
     cache_lookup,
     caused_by_change,
@@ -215,11 +216,11 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
         lint_args.append(f"--rcfile={defaults}")
         config.append("untrusted: pylint defaults")
     modified = [f for f in python if not f.wholly_added and f.old_path is not None]
-    new_lookup = cache_lookup(
-        context, kind, {f.path: changes.work_dir / f.path for f in python}, config
+    new_lookup = await asyncio.to_thread(
+        cache_lookup, context, kind, {f.path: changes.work_dir / f.path for f in python}, config
     )
     written = await materialize_base(context, modified) if modified else {}
-    base_lookup = cache_lookup(context, kind + "-base", written, config)
+    base_lookup = await asyncio.to_thread(cache_lookup, context, kind + "-base", written, config)
     jobs = 1 if new_lookup.missing and base_lookup.missing else None
 
     async def runner(paths: list[Path]) -> dict[str, list[Finding]]:
@@ -244,6 +245,17 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
         if not base_task.done():
             base_task.cancel()
         await asyncio.gather(base_task, return_exceptions=True)
+    # Parsing every changed file is CPU work: off the event loop.
+    return await asyncio.to_thread(_report, changes, python, new, base)
+
+
+def _report(
+    changes: ChangeSet,
+    python: list[ChangedFile],
+    new: dict[str, list[Finding]],
+    base: dict[str, list[Finding]],
+) -> PylintReport:
+    """Keep the findings the change caused; count the changed statements."""
     kept: dict[str, list[Finding]] = {}
     statements = 0
     compared = 0
