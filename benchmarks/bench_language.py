@@ -17,7 +17,7 @@ from rubric_lsp.language.parser import grammar_text, lark_parser, parse, paused_
 from rubric_lsp.language.validate import validate
 
 
-def generate(lines: int) -> str:
+def generate(lines: int, comment_tail: str = "") -> str:
     """A valid rubric of about ``lines`` lines using every block kind."""
     criteria = 12
     out = ["task {", '  title "benchmark"', '  objective "a large rubric"', "}", "reward_rubric {"]
@@ -27,7 +27,10 @@ def generate(lines: int) -> str:
     while len(out) < lines - 10:
         kind = "score" if round_ % 2 == 0 else "rescore"
         out.append(f"{kind} {{")
-        out += [f'  c{i} {(i + round_) % 6} "comment {round_}.{i}"' for i in range(criteria)]
+        out += [
+            f'  c{i} {(i + round_) % 6} "comment {round_}.{i}{comment_tail}"'
+            for i in range(criteria)
+        ]
         out.append("}")
         out.append("critique {")
         out += [f'  revise c{i} "do better {round_}"' for i in range(3)]

@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bench_language import generate as generate_rubric
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
@@ -29,24 +30,8 @@ BIG_URI = "file:///bench/big.rubric"
 
 
 def generate(lines: int) -> str:
-    """A valid rubric of about ``lines`` lines using every block kind."""
-    criteria = 12
-    out = ["task {", '  title "benchmark"', '  objective "a large rubric"', "}", "reward_rubric {"]
-    out += [f"  criterion c{i} weight={1 + i % 3}  # criterion {i}" for i in range(criteria)]
-    out += ["}", "checks {", '  tests command="python -m pytest -q" timeout=300', "}"]
-    round_ = 0
-    while len(out) < lines - 10:
-        kind = "score" if round_ % 2 == 0 else "rescore"
-        out.append(f"{kind} {{")
-        out += [f'  c{i} {(i + round_) % 6} "comment {round_}.{i} ☕"' for i in range(criteria)]
-        out.append("}")
-        out.append("critique {")
-        out += [f'  revise c{i} "do better {round_}"' for i in range(3)]
-        out.append("}")
-        round_ += 1
-    out += ["accept_if {", "  total_gte 30", "  minimum c1 2", "  weighted_gte 0.5", "}"]
-    out += ["review_if {", "  weighted_between 0.4 0.6", "}"]
-    return "\n".join(out) + "\n"
+    """The language benchmark's rubric, with non-ASCII text so UTF-16 columns matter."""
+    return generate_rubric(lines, " ☕")
 
 
 class Bench:
