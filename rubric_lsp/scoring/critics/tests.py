@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 import xml.etree.ElementTree as ET
@@ -89,6 +90,15 @@ def is_pytest(argv: list[str]) -> bool:
 COVERAGE_CONFIG = "[run]\npatch = subprocess\n"
 
 
+# Lines that say why a test command failed, most telling first: an argument error
+# ("pytest: error: unrecognized arguments"), an exception, then pytest's "ERROR: ...".
+ERROR_LINES = (
+    re.compile(r": error: "),
+    re.compile(r"^\s*(E\s+)?[A-Za-z]*Error\b"),
+    re.compile(r"^ERROR\b"),
+)
+
+
 def coverage_rcfile(coverage_file: Path) -> Path:
     """Where the run's coverage configuration is written, beside its data."""
     return coverage_file.with_name(coverage_file.name + ".rc")
@@ -163,10 +173,14 @@ class SuiteRun:
     coverage_file: Path | None
     tail: str = ""
     notes: list[str] = field(default_factory=list)
+    # The first line that reads as an error (pytest's "ERROR: ...", an ImportError).
+    first_error: str = ""
 
     @property
     def last_line(self) -> str:
-        """The last line the command printed."""
+        """The line that best says why the command failed: its first error, else its last."""
+        if self.first_error:
+            return self.first_error
         lines = self.tail.splitlines()
         return lines[-1] if lines else ""
 
@@ -198,6 +212,9 @@ async def run_suite(context: Context) -> SuiteRun:
         except ET.ParseError:
             summary = None
     output = (done.text + done.error_text).strip().splitlines()
+    first_error = next(
+        (line.strip() for pattern in ERROR_LINES for line in output if pattern.search(line)), ""
+    )
     return SuiteRun(
         argv,
         done.returncode,
@@ -206,6 +223,7 @@ async def run_suite(context: Context) -> SuiteRun:
         summary,
         data_file if measured else None,
         "\n".join(output[-3:]),
+        first_error=first_error,
     )
 
 
