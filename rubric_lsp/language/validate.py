@@ -13,6 +13,7 @@ from rubric_lsp.language.model import (
     CRITERION_ATTRIBUTES,
     CRITIQUE_VERBS,
     REVIEW_RULES,
+    RUBRIC_FIELDS,
     SINGLE_BLOCKS,
     TASK_FIELDS,
     Attribute,
@@ -125,6 +126,14 @@ class _Collector:
             return  # about a placeholder for a value the parser found missing
         self.items.append(Diagnostic(rng, CODES[code], code, message, suggestion))
 
+    def unknown(
+        self, rng: Range, code: str, what: str, word: str, known: Sequence[str], where: str = ""
+    ) -> None:
+        """``unknown WHAT 'word'WHERE; did you mean ...?``, with the suggestion for quick fixes."""
+        hint = suggest(word, known)
+        message = f"unknown {what} '{word}'{where}{_did_you_mean(hint, known)}"
+        self.add(rng, code, message, hint)
+
 
 def validate(document: Document) -> list[Diagnostic]:
     """All diagnostics of a document: syntax errors and semantic checks, by position."""
@@ -169,13 +178,7 @@ def _check_blocks(document: Document, out: _Collector) -> None:
     for block in document.blocks:
         keyword = block.keyword.text
         if block.kind == "unknown":
-            hint = suggest(keyword, BLOCK_KEYWORDS)
-            out.add(
-                block.keyword.range,
-                "unknown-block",
-                f"unknown block '{keyword}'{_did_you_mean(hint, BLOCK_KEYWORDS)}",
-                hint,
-            )
+            out.unknown(block.keyword.range, "unknown-block", "block", keyword, BLOCK_KEYWORDS)
             continue
         if block.kind in SINGLE_BLOCKS and block.kind in seen:
             first = seen[block.kind]
@@ -203,13 +206,7 @@ def _check_task(block: Block, out: _Collector) -> None:
             continue
         key = entry.key.text
         if key not in TASK_FIELDS:
-            hint = suggest(key, TASK_FIELDS)
-            out.add(
-                entry.key.range,
-                "unknown-field",
-                f"unknown task field '{key}'{_did_you_mean(hint, TASK_FIELDS)}",
-                hint,
-            )
+            out.unknown(entry.key.range, "unknown-field", "task field", key, TASK_FIELDS)
         elif key in seen and key != "constraints":
             out.add(
                 entry.key.range,
@@ -231,13 +228,8 @@ def _check_rubric(block: Block, document: Document, out: _Collector) -> set[str]
             _check_scale(entry, scales, out)
         elif isinstance(entry, UnknownField):
             key = entry.key.text
-            hint = suggest(key, ("criterion", "scale"))
-            out.add(
-                entry.key.range,
-                "unknown-field",
-                f"unknown field '{key}' in reward_rubric"
-                + _did_you_mean(hint, ("criterion", "scale")),
-                hint,
+            out.unknown(
+                entry.key.range, "unknown-field", "field", key, RUBRIC_FIELDS, " in reward_rubric"
             )
     criteria = list(defined.values())
     if not criteria and not document.syntax_errors:
@@ -295,12 +287,12 @@ def _check_criterion(entry: Criterion, defined: dict[str, Criterion], out: _Coll
     for attribute in entry.attributes:
         key = attribute.key.text
         if key not in CRITERION_ATTRIBUTES:
-            hint = suggest(key, CRITERION_ATTRIBUTES)
-            out.add(
+            out.unknown(
                 attribute.key.range,
                 "unknown-attribute",
-                f"unknown criterion attribute '{key}'{_did_you_mean(hint, CRITERION_ATTRIBUTES)}",
-                hint,
+                "criterion attribute",
+                key,
+                CRITERION_ATTRIBUTES,
             )
         elif key == "weight":
             if not _positive_number(attribute.value):
@@ -323,13 +315,7 @@ def _check_check_binding(attribute: Attribute, out: _Collector) -> None:
         )
         return
     if value.raw not in BUILTIN_CHECKS:
-        hint = suggest(value.raw, BUILTIN_CHECKS)
-        out.add(
-            value.range,
-            "unknown-check",
-            f"unknown check '{value.raw}'{_did_you_mean(hint, list(BUILTIN_CHECKS))}",
-            hint,
-        )
+        out.unknown(value.range, "unknown-check", "check", value.raw, list(BUILTIN_CHECKS))
 
 
 def _check_scale(entry: Scale, count: int, out: _Collector) -> None:
@@ -359,13 +345,7 @@ def _check_checks(block: Block, out: _Collector) -> None:
         name = entry.name.text
         if name not in BUILTIN_CHECKS or name == "manual":
             known = [c for c in BUILTIN_CHECKS if c != "manual"]
-            hint = suggest(name, known)
-            out.add(
-                entry.name.range,
-                "unknown-check",
-                f"unknown check '{name}'{_did_you_mean(hint, known)}",
-                hint,
-            )
+            out.unknown(entry.name.range, "unknown-check", "check", name, known)
         elif name in seen:
             out.add(entry.name.range, "duplicate-field", f"check '{name}' is configured twice")
         seen.add(name)
@@ -376,12 +356,8 @@ def _check_checks(block: Block, out: _Collector) -> None:
 def _check_setting(attribute: Attribute, out: _Collector) -> None:
     key, value = attribute.key.text, attribute.value
     if key not in CHECK_SETTINGS:
-        hint = suggest(key, CHECK_SETTINGS)
-        out.add(
-            attribute.key.range,
-            "unknown-attribute",
-            f"unknown check setting '{key}'{_did_you_mean(hint, list(CHECK_SETTINGS))}",
-            hint,
+        out.unknown(
+            attribute.key.range, "unknown-attribute", "check setting", key, list(CHECK_SETTINGS)
         )
         return
     problem = None
@@ -447,12 +423,8 @@ def _check_critique(
         if not isinstance(entry, CritiqueEntry):
             continue
         if entry.verb.text not in CRITIQUE_VERBS:
-            hint = suggest(entry.verb.text, CRITIQUE_VERBS)
-            out.add(
-                entry.verb.range,
-                "unknown-verb",
-                f"unknown critique verb '{entry.verb.text}'{_did_you_mean(hint, CRITIQUE_VERBS)}",
-                hint,
+            out.unknown(
+                entry.verb.range, "unknown-verb", "critique verb", entry.verb.text, CRITIQUE_VERBS
             )
         if _undefined(entry.name, defined, out):
             continue
@@ -483,12 +455,8 @@ def _check_rules(block: Block, document: Document, defined: set[str], out: _Coll
                     f"'{keyword}' belongs in {other}, not {block.kind}",
                 )
             else:
-                hint = suggest(keyword, allowed)
-                out.add(
-                    entry.keyword.range,
-                    "unknown-rule",
-                    f"unknown {block.kind} rule '{keyword}'{_did_you_mean(hint, allowed)}",
-                    hint,
+                out.unknown(
+                    entry.keyword.range, "unknown-rule", f"{block.kind} rule", keyword, allowed
                 )
             continue
         if not _rule_shape_ok(entry, out):
