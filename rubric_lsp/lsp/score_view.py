@@ -13,7 +13,7 @@ from rubric_lsp.language.model import Block, Criterion, Document, ScoreEntry
 from rubric_lsp.language.positions import to_utf16_character
 from rubric_lsp.scoring.critic import Finding
 from rubric_lsp.scoring.engine import CriterionScore, ScoreResult
-from rubric_lsp.scoring.report import to_rubric, verdict
+from rubric_lsp.scoring.report import critique_block, score_block, verdict
 
 # Diagnostics a scoring run publishes are kept under this store key, so a run clears
 # its own without touching the syntax and validation diagnostics of a rubric.
@@ -283,6 +283,4 @@ def hover_markdown(result: ScoreResult, name: str, root: Path) -> str | None:
 
 def measured_blocks(result: ScoreResult) -> tuple[str, str | None]:
     """The measured ``score`` block and, when some criterion is weak, a ``critique`` block."""
-    text = to_rubric(result)
-    score, _, critique = text.partition("\n\ncritique {")
-    return score.rstrip("\n") + "\n", ("critique {" + critique if critique else None)
+    return score_block(result), critique_block(result)
