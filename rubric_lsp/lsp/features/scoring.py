@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 
+from rubric_lsp.language.model import Document
 from rubric_lsp.language.positions import to_utf16_character
 from rubric_lsp.lsp import score_view
 from rubric_lsp.lsp.server import RubricLanguageServer
@@ -228,7 +229,7 @@ def _rubric_uri(result: ScoreResult) -> str | None:
     return path.resolve().as_uri() if path.is_absolute() and path.is_file() else None
 
 
-def _current_rubric(ls: RubricLanguageServer, uri: str) -> Any:
+def _current_rubric(ls: RubricLanguageServer, uri: str) -> Document | None:
     """The rubric as the editor has it now, when it is open (positions follow edits)."""
     snapshot = ls.parsed_snapshot(uri)
     return snapshot.document if snapshot is not None else None
