@@ -1,5 +1,5 @@
 """`python -m rubric_lsp.lsp`: run the language server."""
 
-from rubric_lsp.lsp.server import main
+from rubric_lsp.lsp.main import main
 
 raise SystemExit(main())

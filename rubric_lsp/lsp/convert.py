@@ -6,11 +6,13 @@ the client and server agreed on UTF-8 or UTF-32 at initialization.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from lsprotocol import types
 
 from rubric_lsp.language import model
 from rubric_lsp.language.context import LineIndex
-from rubric_lsp.language.positions import from_utf16_character, to_utf16_character
 
 UTF8 = types.PositionEncodingKind.Utf8.value
 UTF16 = types.PositionEncodingKind.Utf16.value
@@ -24,6 +26,27 @@ _SEVERITIES = {
 }
 
 SOURCE = "rubric"
+
+
+def to_utf16_character(line_text: str, character: int) -> int:
+    """The UTF-16 column of a code-point column on one line."""
+    prefix = line_text[:character]
+    if prefix.isascii():
+        return len(prefix)
+    # surrogatepass: a lone surrogate (valid in JSON strings) still counts as one unit.
+    return len(prefix.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def from_utf16_character(line_text: str, utf16_character: int) -> int:
+    """The code-point column of a UTF-16 column (clamped to the line)."""
+    if line_text.isascii():
+        return min(utf16_character, len(line_text))
+    units = 0
+    for index, char in enumerate(line_text):
+        if units >= utf16_character:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(line_text)
 
 
 def to_client_character(line: str, character: int, encoding: str) -> int:
@@ -55,6 +78,27 @@ def from_client_character(line: str, character: int, encoding: str) -> int:
 def client_length(text: str, encoding: str) -> int:
     """The length of a piece of text in the client's units."""
     return to_client_character(text, len(text), encoding)
+
+
+@dataclass(frozen=True)
+class Codec:
+    """Columns as one client counts them: the position encoding agreed at initialize."""
+
+    encoding: str = UTF16
+
+    def position(self, lines: Sequence[str], line: int, character: int) -> types.Position:
+        """A code-point position on one of ``lines`` as the client counts it."""
+        text = lines[line] if 0 <= line < len(lines) else ""
+        return types.Position(line, to_client_character(text, character, self.encoding))
+
+    def range(
+        self, lines: Sequence[str], start: model.Position, end: model.Position
+    ) -> types.Range:
+        """A code-point range over ``lines`` as the client counts it."""
+        return types.Range(
+            self.position(lines, start.line, start.character),
+            self.position(lines, end.line, end.character),
+        )
 
 
 class Positions:

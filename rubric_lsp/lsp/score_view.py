@@ -9,8 +9,8 @@ from pathlib import Path
 from lsprotocol import types
 
 from rubric_lsp.language.evaluate import hand_scores
-from rubric_lsp.language.model import Block, Criterion, Document, ScoreEntry
-from rubric_lsp.language.positions import to_utf16_character
+from rubric_lsp.language.model import Block, Criterion, Document, Position, ScoreEntry
+from rubric_lsp.lsp.convert import Codec
 from rubric_lsp.scoring.critic import Finding
 from rubric_lsp.scoring.engine import CriterionScore, ScoreResult
 from rubric_lsp.scoring.report import critique_block, score_block, verdict
@@ -40,19 +40,18 @@ def read_lines(path: Path) -> list[str] | None:
     return [line.removesuffix("\r") for line in text.split("\n")]
 
 
-def _finding_range(finding: Finding, lines: list[str] | None) -> types.Range:
-    """The finding's place in UTF-16 columns; without an end, the rest of its line."""
+def _finding_range(finding: Finding, lines: list[str] | None, codec: Codec) -> types.Range:
+    """The finding's place in the client's columns; without an end, the rest of its line."""
+    lines = lines or []
     line = max(0, finding.line - 1)
-    text = lines[line] if lines is not None and line < len(lines) else ""
-    start = to_utf16_character(text, finding.column)
+    start = codec.position(lines, line, finding.column)
     if finding.end_line is not None and finding.end_column is not None:
-        end_line = max(line, finding.end_line - 1)
-        end_text = lines[end_line] if lines is not None and end_line < len(lines) else ""
-        end = to_utf16_character(end_text, finding.end_column)
-        if (end_line, end) > (line, start):
-            return types.Range(types.Position(line, start), types.Position(end_line, end))
-    end = to_utf16_character(text, len(text.rstrip())) if text.strip() else start
-    return types.Range(types.Position(line, start), types.Position(line, max(start, end)))
+        end = codec.position(lines, max(line, finding.end_line - 1), finding.end_column)
+        if (end.line, end.character) > (start.line, start.character):
+            return types.Range(start, end)
+    text = lines[line] if line < len(lines) else ""
+    end = codec.position(lines, line, len(text.rstrip())) if text.strip() else start
+    return types.Range(start, types.Position(line, max(start.character, end.character)))
 
 
 def finding_message(criterion: CriterionScore, finding: Finding) -> str:
@@ -62,7 +61,7 @@ def finding_message(criterion: CriterionScore, finding: Finding) -> str:
 
 
 def finding_diagnostics(
-    result: ScoreResult, root: Path, reader: LineReader = read_lines
+    result: ScoreResult, root: Path, codec: Codec, reader: LineReader = read_lines
 ) -> dict[str, list[types.Diagnostic]]:
     """Every finding that cost points, as diagnostics by file URI."""
     by_uri: dict[str, list[types.Diagnostic]] = {}
@@ -76,7 +75,7 @@ def finding_diagnostics(
                 lines_of[path] = reader(path)
             by_uri.setdefault(path.as_uri(), []).append(
                 types.Diagnostic(
-                    range=_finding_range(finding, lines_of[path]),
+                    range=_finding_range(finding, lines_of[path], codec),
                     message=finding_message(criterion, finding),
                     severity=_SEVERITY.get(finding.severity, types.DiagnosticSeverity.Information),
                     code=f"{criterion.name}/{finding.code}",
@@ -93,15 +92,15 @@ class RubricPlaces:
     """Where things stand in the rubric as it is now, in the client's columns."""
 
     lines: list[str]
+    codec: Codec
 
-    def range(self, start: tuple[int, int], end: tuple[int, int]) -> types.Range:
-        """A model range (code points) in UTF-16 columns."""
-        return types.Range(self.position(*start), self.position(*end))
+    def range(self, start: Position, end: Position) -> types.Range:
+        """A model range (code points) in the client's columns."""
+        return self.codec.range(self.lines, start, end)
 
-    def position(self, line: int, character: int) -> types.Position:
-        """A model position in UTF-16 columns."""
-        text = self.lines[line] if 0 <= line < len(self.lines) else ""
-        return types.Position(line, to_utf16_character(text, character))
+    def position(self, at: Position) -> types.Position:
+        """A model position in the client's columns."""
+        return self.codec.position(self.lines, at.line, at.character)
 
 
 def _definitions(document: Document) -> dict[str, Criterion]:
@@ -118,19 +117,18 @@ def inlay_label(criterion: CriterionScore, scale_max: float) -> str:
     return f"{criterion.points:.1f}/{scale_max:g} · {criterion.score:.2f}"
 
 
-def inlay_hints(result: ScoreResult, document: Document) -> list[types.InlayHint]:
+def inlay_hints(result: ScoreResult, document: Document, codec: Codec) -> list[types.InlayHint]:
     """The measured score at the end of each criterion's definition."""
-    places = RubricPlaces(document.lines)
+    places = RubricPlaces(document.lines, codec)
     _, scale_max = document.scale
     hints: list[types.InlayHint] = []
     for name, definition in _definitions(document).items():
         criterion = result.criteria.get(name)
         if criterion is None:
             continue
-        end = definition.range.end
         hints.append(
             types.InlayHint(
-                position=places.position(end.line, end.character),
+                position=places.position(definition.range.end),
                 label=inlay_label(criterion, scale_max),
                 kind=types.InlayHintKind.Parameter,
                 padding_left=True,
@@ -153,9 +151,11 @@ def verdict_text(result: ScoreResult) -> str:
     return text
 
 
-def rubric_diagnostics(result: ScoreResult, document: Document) -> list[types.Diagnostic]:
+def rubric_diagnostics(
+    result: ScoreResult, document: Document, codec: Codec
+) -> list[types.Diagnostic]:
     """Weak criteria, failed checks, self-grades far from measurement, and the verdict."""
-    places = RubricPlaces(document.lines)
+    places = RubricPlaces(document.lines, codec)
     definitions = _definitions(document)
     items: list[types.Diagnostic] = []
 
@@ -232,10 +232,10 @@ def _self_grade(
 
 
 def code_lenses(
-    result: ScoreResult | None, document: Document, running: bool
+    result: ScoreResult | None, document: Document, running: bool, codec: Codec
 ) -> list[types.CodeLens]:
     """The verdict over accept_if (or the rubric), with a command to score again."""
-    places = RubricPlaces(document.lines)
+    places = RubricPlaces(document.lines, codec)
     anchor = _accept_block(document) or document.first("reward_rubric")
     if anchor is None:
         return []

@@ -8,7 +8,7 @@ from lsprotocol import types
 from rubric_lsp.language.model import Position, Range
 from rubric_lsp.lsp.convert import UTF16
 from rubric_lsp.lsp.features.actions import quick_fixes
-from rubric_lsp.lsp.server import Snapshot
+from rubric_lsp.lsp.snapshot import Snapshot
 
 
 def fixes(text: str, line: int) -> dict[str, str]:

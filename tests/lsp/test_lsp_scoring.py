@@ -369,7 +369,7 @@ async def test_pull_client_without_refresh_gets_findings_pushed(
 
 
 def test_stdio_flag_is_accepted() -> None:
-    from rubric_lsp.lsp.server import main
+    from rubric_lsp.lsp.main import main
 
     with pytest.raises(SystemExit) as done:
         main(["--stdio", "--version"])

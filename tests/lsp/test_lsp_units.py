@@ -19,9 +19,10 @@ from rubric_lsp.lsp.convert import (
     from_client_character,
     to_client_character,
 )
+from rubric_lsp.lsp.diagnostic_store import DiagnosticStore
 from rubric_lsp.lsp.features.navigation import check_new_name
-from rubric_lsp.lsp.server import DiagnosticStore, ModelCache
 from rubric_lsp.lsp.settings import Settings, documented, read_settings
+from rubric_lsp.lsp.snapshot import ModelCache
 
 
 def test_settings_defaults_and_values() -> None:
@@ -143,7 +144,7 @@ def test_rename_names() -> None:
 
 
 def test_lone_surrogate_counts_as_one_unit() -> None:
-    from rubric_lsp.language.positions import to_utf16_character
+    from rubric_lsp.lsp.convert import to_utf16_character
 
     assert to_utf16_character("a\ud83db", 3) == 3
 

@@ -111,7 +111,7 @@ export function serverCommand(): { command: string; args: string[] } {
   if (pythonPath) {
     return {
       command: substituteVariables(pythonPath),
-      args: ["-c", "from rubric_lsp.lsp.server import main; main()"],
+      args: ["-c", "from rubric_lsp.lsp.main import main; main()"],
     };
   }
   const configured = config.get<string[]>("server.command", ["rubric-lsp"]);

@@ -9,7 +9,8 @@ from lsprotocol import types
 from rubric_lsp.language import model
 from rubric_lsp.language.model import Block, Diagnostic
 from rubric_lsp.lsp.convert import diagnostic
-from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
+from rubric_lsp.lsp.feature import Feature
+from rubric_lsp.lsp.snapshot import Snapshot
 
 # Codes whose diagnostic names the replacement in `suggestion`.
 SUGGESTION_CODES = frozenset(
@@ -223,11 +224,6 @@ def _define(fixes: _Fixes, document: model.Document, item: Diagnostic) -> None:
         fixes.add(f"Define criterion '{name}' in reward_rubric", [edit], [item], preferred=False)
 
 
-def _wants(only: Sequence[str] | None, kind: str) -> bool:
-    """Whether the client asked for actions of this kind (or for any kind)."""
-    return not only or any(kind == asked or kind.startswith(f"{asked}.") for asked in only)
-
-
 def _wants_quickfix(only: Sequence[str] | None) -> bool:
     if not only:
         return True
@@ -239,32 +235,17 @@ def _wants_quickfix(only: Sequence[str] | None) -> bool:
     )
 
 
-def register(server: RubricLanguageServer) -> None:
-    """Answer textDocument/codeAction."""
+class ActionsFeature(Feature):
+    """Quick fixes in answer to textDocument/codeAction."""
 
-    @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Refactor]
-        ),
-    )
-    @guarded("codeAction", lambda: None)
-    def code_action(
-        ls: RubricLanguageServer, params: types.CodeActionParams
-    ) -> list[types.CodeAction] | None:
-        uri = params.text_document.uri
-        snapshot = ls.snapshot(uri)
-        if snapshot is None:
-            return None
-        found: list[types.CodeAction] = []
-        if _wants_quickfix(params.context.only):
-            positions = snapshot.positions
-            rng = model.Range(
-                positions.from_lsp(params.range.start), positions.from_lsp(params.range.end)
-            )
-            found.extend(quick_fixes(snapshot, rng))
-        if _wants(params.context.only, types.CodeActionKind.Refactor):
-            # E.g. inserting the blocks a scoring run measured.
-            for extra in ls.code_action_extras:
-                found.extend(extra(uri))
-        return found
+    code_action_kinds = (types.CodeActionKind.QuickFix,)
+
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        snapshot = self.server.snapshot(params.text_document.uri)
+        if snapshot is None or not _wants_quickfix(params.context.only):
+            return []
+        positions = snapshot.positions
+        rng = model.Range(
+            positions.from_lsp(params.range.start), positions.from_lsp(params.range.end)
+        )
+        return quick_fixes(snapshot, rng)

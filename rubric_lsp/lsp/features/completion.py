@@ -17,8 +17,10 @@ from rubric_lsp.language.model import (
     Criterion,
 )
 from rubric_lsp.lsp.convert import Positions, markdown
+from rubric_lsp.lsp.feature import Feature, request
 from rubric_lsp.lsp.features.hover import criterion_markdown
-from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
+from rubric_lsp.lsp.server import RubricLanguageServer
+from rubric_lsp.lsp.snapshot import Snapshot
 
 Kind = types.CompletionItemKind
 
@@ -199,18 +201,16 @@ def _client_snippets(ls: RubricLanguageServer) -> bool:
     return bool(item and item.snippet_support)
 
 
-def register(server: RubricLanguageServer) -> None:
+class CompletionFeature(Feature):
     """Answer textDocument/completion."""
 
-    @server.feature(
+    @request(
         types.TEXT_DOCUMENT_COMPLETION,
         types.CompletionOptions(trigger_characters=["="], resolve_provider=False),
     )
-    @guarded("completion", lambda: None)
-    def completion(
-        ls: RubricLanguageServer, params: types.CompletionParams
-    ) -> types.CompletionList | None:
-        uri = params.text_document.uri
+    def completion(self, params: types.CompletionParams) -> types.CompletionList | None:
+        """The items that may stand at the cursor."""
+        ls, uri = self.server, params.text_document.uri
         document = ls.open_document(uri)
         if document is None:
             return None

@@ -7,9 +7,9 @@ import asyncio
 from lsprotocol import types
 
 from rubric_lsp.lsp.convert import SOURCE
-from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot
-
-_pending: dict[str, asyncio.Task[None]] = {}
+from rubric_lsp.lsp.feature import Feature, FeatureSet, request
+from rubric_lsp.lsp.server import RubricLanguageServer
+from rubric_lsp.lsp.snapshot import Snapshot
 
 
 def _is_current(ls: RubricLanguageServer, uri: str, version: int | None, text: str) -> bool:
@@ -47,66 +47,65 @@ async def _check_later(ls: RubricLanguageServer, uri: str, delay_ms: int) -> Non
     ls.publish(uri)
 
 
-def schedule(ls: RubricLanguageServer, uri: str, delay_ms: int) -> None:
-    """Check a document soon, superseding a check of an older version not yet done."""
-    if ls.pull_diagnostics:
-        return
-    previous = _pending.pop(uri, None)
-    if previous is not None:
-        previous.cancel()
-    task = asyncio.get_running_loop().create_task(_check_later(ls, uri, delay_ms))
-    _pending[uri] = task
-
-    def done(finished: asyncio.Task[None]) -> None:
-        if _pending.get(uri) is finished:
-            del _pending[uri]
-        if not finished.cancelled() and finished.exception() is not None:
-            ls.report_failure(f"checking {uri}", finished.exception() or Exception())
-
-    task.add_done_callback(done)
-
-
-def register(server: RubricLanguageServer) -> None:
+class DiagnosticsFeature(Feature):
     """Push diagnostics on open/change, clear them on close, and answer pulls."""
 
-    def recheck_open_documents() -> None:
+    def __init__(self, server: RubricLanguageServer, features: FeatureSet) -> None:
+        super().__init__(server, features)
+        # The check of each document not yet published; a newer version cancels it.
+        self.pending: dict[str, asyncio.Task[None]] = {}
+
+    def settings_changed(self) -> None:
         try:
-            uris = list(server.workspace.text_documents)
+            uris = list(self.server.workspace.text_documents)
         except RuntimeError:
             return
         for uri in uris:
-            schedule(server, uri, 0)
+            self.schedule(uri, 0)
 
-    server.settings_listeners.append(recheck_open_documents)
+    def document_open(self, params: types.DidOpenTextDocumentParams) -> None:
+        self.schedule(params.text_document.uri, 0)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: RubricLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
-        schedule(ls, params.text_document.uri, 0)
+    def document_change(self, params: types.DidChangeTextDocumentParams) -> None:
+        self.schedule(params.text_document.uri, self.server.settings.diagnostic_delay)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: RubricLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-        schedule(ls, params.text_document.uri, ls.settings.diagnostic_delay)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: RubricLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        pending = _pending.pop(uri, None)
+    def document_close(self, params: types.DidCloseTextDocumentParams) -> None:
+        ls, uri = self.server, params.text_document.uri
+        pending = self.pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
         ls.models.drop(uri)
         ls.diagnostics.clear_document(uri)
         ls.publish(uri)
 
-    @server.feature(
+    def schedule(self, uri: str, delay_ms: int) -> None:
+        """Check a document soon, superseding a check of an older version not yet done."""
+        ls = self.server
+        if ls.pull_diagnostics:
+            return
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.get_running_loop().create_task(_check_later(ls, uri, delay_ms))
+        self.pending[uri] = task
+
+        def done(finished: asyncio.Task[None]) -> None:
+            if self.pending.get(uri) is finished:
+                del self.pending[uri]
+            if not finished.cancelled() and finished.exception() is not None:
+                ls.report_failure(f"checking {uri}", finished.exception() or Exception())
+
+        task.add_done_callback(done)
+
+    @request(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
         types.DiagnosticOptions(
             identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False
         ),
     )
-    async def pull(
-        ls: RubricLanguageServer, params: types.DocumentDiagnosticParams
-    ) -> types.DocumentDiagnosticReport:
-        uri = params.text_document.uri
+    async def pull(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        """The diagnostics of one document, for clients that pull them."""
+        ls, uri = self.server, params.text_document.uri
         document = ls.open_document(uri)
         if document is not None:
             version, text = document.version, document.source

@@ -6,7 +6,8 @@ from lsprotocol import types
 
 from rubric_lsp.language.format import format_document, format_range
 from rubric_lsp.language.model import Position
-from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
+from rubric_lsp.lsp.feature import Feature, request
+from rubric_lsp.lsp.snapshot import Snapshot
 
 
 def document_edits(snapshot: Snapshot) -> list[types.TextEdit]:
@@ -33,23 +34,21 @@ def range_edits(snapshot: Snapshot, start_line: int, end_line: int) -> list[type
     return edits
 
 
-def register(server: RubricLanguageServer) -> None:
+class FormattingFeature(Feature):
     """Answer textDocument/formatting and textDocument/rangeFormatting."""
 
-    @server.feature(types.TEXT_DOCUMENT_FORMATTING)
-    @guarded("formatting", lambda: None)
-    def formatting(
-        ls: RubricLanguageServer, params: types.DocumentFormattingParams
-    ) -> list[types.TextEdit] | None:
-        snapshot = ls.snapshot(params.text_document.uri)
+    @request(types.TEXT_DOCUMENT_FORMATTING)
+    def formatting(self, params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
+        """The whole document in its canonical layout."""
+        snapshot = self.server.snapshot(params.text_document.uri)
         return document_edits(snapshot) if snapshot else None
 
-    @server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)
-    @guarded("rangeFormatting", lambda: None)
+    @request(types.TEXT_DOCUMENT_RANGE_FORMATTING)
     def range_formatting(
-        ls: RubricLanguageServer, params: types.DocumentRangeFormattingParams
+        self, params: types.DocumentRangeFormattingParams
     ) -> list[types.TextEdit] | None:
-        snapshot = ls.snapshot(params.text_document.uri)
+        """The blocks a range touches in their canonical layout."""
+        snapshot = self.server.snapshot(params.text_document.uri)
         if snapshot is None:
             return None
         start = snapshot.positions.from_lsp(params.range.start).line

@@ -9,7 +9,8 @@ from rubric_lsp.language.context import Token, token_at_offset
 from rubric_lsp.language.keywords import CHECK_SETTING_DOCS, KEYWORDS
 from rubric_lsp.language.model import Criterion
 from rubric_lsp.lsp.convert import markdown
-from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
+from rubric_lsp.lsp.feature import Feature, request
+from rubric_lsp.lsp.snapshot import Snapshot
 
 
 def criterion_markdown(snapshot: Snapshot, criterion: Criterion) -> str:
@@ -83,13 +84,13 @@ def _token_range(snapshot: Snapshot, token: Token) -> types.Range:
     return snapshot.positions.range_of_offsets(token.start, end)
 
 
-def register(server: RubricLanguageServer) -> None:
-    """Answer textDocument/hover."""
+class HoverFeature(Feature):
+    """Answer textDocument/hover; other features add sections to a criterion's hover."""
 
-    @server.feature(types.TEXT_DOCUMENT_HOVER)
-    @guarded("hover", lambda: None)
-    def hover(ls: RubricLanguageServer, params: types.HoverParams) -> types.Hover | None:
-        uri = params.text_document.uri
+    @request(types.TEXT_DOCUMENT_HOVER)
+    def hover(self, params: types.HoverParams) -> types.Hover | None:
+        """What the token under the cursor means."""
+        ls, uri = self.server, params.text_document.uri
         snapshot = ls.snapshot(uri)
         names = ls.parsed_snapshot(uri)
         if snapshot is None or names is None:
@@ -104,6 +105,6 @@ def register(server: RubricLanguageServer) -> None:
             return None
         if token.role in ("definition", "reference"):
             # What the last scoring run measured for this criterion, when there is one.
-            extras = (extra(uri, token.text) for extra in ls.criterion_hover_extras)
-            text = "\n\n---\n\n".join([text, *(e for e in extras if e)])
+            extras = self.features.hover_sections(uri, token.text)
+            text = "\n\n---\n\n".join([text, *extras])
         return types.Hover(contents=markdown(text), range=_token_range(snapshot, token))

@@ -10,7 +10,9 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from rubric_lsp.language import model
 from rubric_lsp.language.model import BLOCK_KEYWORDS
-from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
+from rubric_lsp.lsp.feature import Feature, request
+from rubric_lsp.lsp.server import RubricLanguageServer
+from rubric_lsp.lsp.snapshot import Snapshot
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Valid as names, but a criterion called so would read as a keyword in some blocks.
@@ -75,26 +77,22 @@ def check_new_name(new_name: str, existing: set[str]) -> str | None:
     return None
 
 
-def register(server: RubricLanguageServer) -> None:
+class NavigationFeature(Feature):
     """Answer definition, references, prepareRename, rename and documentHighlight."""
 
-    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    @guarded("definition", lambda: None)
-    def definition(
-        ls: RubricLanguageServer, params: types.DefinitionParams
-    ) -> list[types.Location] | None:
-        found = _mention(ls, params.text_document, params.position)
+    @request(types.TEXT_DOCUMENT_DEFINITION)
+    def definition(self, params: types.DefinitionParams) -> list[types.Location] | None:
+        """Where the criterion under the cursor is defined."""
+        found = _mention(self.server, params.text_document, params.position)
         if found is None:
             return None
         snapshot, at, every = found
         return [_location(snapshot, m) for m in every if m.is_definition and m.text == at.text]
 
-    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
-    @guarded("references", lambda: None)
-    def references(
-        ls: RubricLanguageServer, params: types.ReferenceParams
-    ) -> list[types.Location] | None:
-        found = _mention(ls, params.text_document, params.position)
+    @request(types.TEXT_DOCUMENT_REFERENCES)
+    def references(self, params: types.ReferenceParams) -> list[types.Location] | None:
+        """Every mention of the criterion under the cursor."""
+        found = _mention(self.server, params.text_document, params.position)
         if found is None:
             return None
         snapshot, at, every = found
@@ -105,12 +103,12 @@ def register(server: RubricLanguageServer) -> None:
             if m.text == at.text and (include or not m.is_definition)
         ]
 
-    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
-    @guarded("documentHighlight", lambda: None)
+    @request(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
     def highlight(
-        ls: RubricLanguageServer, params: types.DocumentHighlightParams
+        self, params: types.DocumentHighlightParams
     ) -> list[types.DocumentHighlight] | None:
-        found = _mention(ls, params.text_document, params.position)
+        """The criterion's mentions, its definition as written."""
+        found = _mention(self.server, params.text_document, params.position)
         if found is None:
             return None
         snapshot, at, every = found
@@ -127,12 +125,12 @@ def register(server: RubricLanguageServer) -> None:
             if m.text == at.text
         ]
 
-    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
-    @guarded("prepareRename", lambda: None)
+    @request(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def prepare_rename(
-        ls: RubricLanguageServer, params: types.PrepareRenameParams
+        self, params: types.PrepareRenameParams
     ) -> types.PrepareRenamePlaceholder | None:
-        found = _mention(ls, params.text_document, params.position)
+        """The name a rename would change, when the cursor is on a criterion."""
+        found = _mention(self.server, params.text_document, params.position)
         if found is None:
             return None
         snapshot, at, _ = found
@@ -140,13 +138,10 @@ def register(server: RubricLanguageServer) -> None:
             range=snapshot.positions.to_lsp_range(at.range), placeholder=at.text
         )
 
-    @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
-    def rename(ls: RubricLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
-        try:
-            found = _mention(ls, params.text_document, params.position)
-        except Exception as error:
-            ls.report_failure("rename", error)
-            return None
+    @request(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+    def rename(self, params: types.RenameParams) -> types.WorkspaceEdit | None:
+        """Rename a criterion in every block; an invalid name is the client's error."""
+        found = _mention(self.server, params.text_document, params.position)
         if found is None:
             return None
         snapshot, at, every = found

@@ -18,7 +18,8 @@ from rubric_lsp.language.model import (
     TaskField,
     UnknownField,
 )
-from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
+from rubric_lsp.lsp.feature import Feature, request
+from rubric_lsp.lsp.snapshot import Snapshot
 
 Kind = types.SymbolKind
 
@@ -115,21 +116,17 @@ def folding_ranges(snapshot: Snapshot) -> list[types.FoldingRange]:
     return ranges
 
 
-def register(server: RubricLanguageServer) -> None:
+class SymbolsFeature(Feature):
     """Answer documentSymbol and foldingRange."""
 
-    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    @guarded("documentSymbol", lambda: None)
-    def symbols(
-        ls: RubricLanguageServer, params: types.DocumentSymbolParams
-    ) -> list[types.DocumentSymbol] | None:
-        snapshot = ls.snapshot(params.text_document.uri)
+    @request(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def symbols(self, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol] | None:
+        """The outline: blocks and their entries."""
+        snapshot = self.server.snapshot(params.text_document.uri)
         return document_symbols(snapshot) if snapshot else None
 
-    @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
-    @guarded("foldingRange", lambda: None)
-    def folding(
-        ls: RubricLanguageServer, params: types.FoldingRangeParams
-    ) -> list[types.FoldingRange] | None:
-        snapshot = ls.snapshot(params.text_document.uri)
+    @request(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    def folding(self, params: types.FoldingRangeParams) -> list[types.FoldingRange] | None:
+        """Blocks and runs of comment lines."""
+        snapshot = self.server.snapshot(params.text_document.uri)
         return folding_ranges(snapshot) if snapshot else None

@@ -6,7 +6,8 @@ from lsprotocol import types
 
 from rubric_lsp.language.context import Token
 from rubric_lsp.lsp.convert import client_length, to_client_character
-from rubric_lsp.lsp.server import RubricLanguageServer, Snapshot, guarded
+from rubric_lsp.lsp.feature import Feature, request
+from rubric_lsp.lsp.snapshot import Snapshot
 
 TOKEN_TYPES = ["keyword", "property", "variable", "function", "number", "string", "comment"]
 TOKEN_MODIFIERS = ["declaration"]
@@ -67,15 +68,13 @@ def _highlighted(token: Token) -> str:
     return token.text.rstrip("\r")
 
 
-def register(server: RubricLanguageServer) -> None:
+class TokensFeature(Feature):
     """Answer textDocument/semanticTokens/full."""
 
-    @server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, LEGEND)
-    @guarded("semanticTokens", lambda: None)
-    def full(
-        ls: RubricLanguageServer, params: types.SemanticTokensParams
-    ) -> types.SemanticTokens | None:
-        snapshot = ls.snapshot(params.text_document.uri)
+    @request(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, LEGEND)
+    def full(self, params: types.SemanticTokensParams) -> types.SemanticTokens | None:
+        """Every highlighted token of the document."""
+        snapshot = self.server.snapshot(params.text_document.uri)
         if snapshot is None:
             return None
         return types.SemanticTokens(data=encode(snapshot))

@@ -1,0 +1,145 @@
+"""One version of each open document, parsed once on first use, with its derived views."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import cached_property
+
+from lsprotocol import types
+
+from rubric_lsp.language import context
+from rubric_lsp.language.evaluate import hand_scores
+from rubric_lsp.language.model import Diagnostic, Document, ScoreEntry, SymbolTable
+from rubric_lsp.language.parser import parse
+from rubric_lsp.language.validate import validate
+from rubric_lsp.lsp.convert import Positions, diagnostic
+from rubric_lsp.lsp.incremental import ChunkedParser
+
+
+class Snapshot:
+    """One version of one open document; parsed on first use, derived views cached."""
+
+    def __init__(
+        self,
+        uri: str,
+        version: int | None,
+        text: str,
+        encoding: str,
+        parser: Callable[[str], Document] = parse,
+        after_parse: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.uri = uri
+        self.version = version
+        self.text = text
+        self.encoding = encoding
+        self._parser = parser
+        self._after_parse = after_parse
+        self._document: Document | None = None
+        self._parse_lock = threading.Lock()
+        self.on_parsed: Callable[[Snapshot], None] | None = None
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the text has been parsed already."""
+        return self._document is not None
+
+    @property
+    def document(self) -> Document:
+        """The parsed model; the first caller parses, concurrent callers wait for it."""
+        if self._document is None:
+            with self._parse_lock:
+                if self._document is None:
+                    self._document = self._parser(self.text)
+                    self._after_parse()
+                    if self.on_parsed is not None:
+                        self.on_parsed(self)
+        return self._document
+
+    @cached_property
+    def index(self) -> context.LineIndex:
+        """Line starts of the text, counted as the parser counts them."""
+        return context.LineIndex(self.text)
+
+    @cached_property
+    def positions(self) -> Positions:
+        """Position conversion between the model and the client."""
+        return Positions(self.index, self.encoding)
+
+    @cached_property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Syntax and semantic diagnostics of this version."""
+        return validate(self.document)
+
+    @cached_property
+    def lsp_diagnostics(self) -> list[types.Diagnostic]:
+        """The diagnostics as LSP sends them."""
+        return [diagnostic(item, self.positions) for item in self.diagnostics]
+
+    @cached_property
+    def hand_scores(self) -> dict[str, ScoreEntry]:
+        """The latest score/rescore entry of each criterion."""
+        return hand_scores(self.document)
+
+    @cached_property
+    def symbols(self) -> SymbolTable:
+        """Criterion definitions and references."""
+        return self.document.symbols
+
+    @cached_property
+    def tokens(self) -> list[context.Token]:
+        """Every token with its role, also where the parser gave up."""
+        return context.tokens(self.text)
+
+
+class ModelCache:
+    """The current snapshot of each open document, and the latest one already parsed."""
+
+    # Requests and the diagnostics worker share the snapshots, so each version is parsed
+    # at most once; requests that only need names (completion, hover) can use the latest
+    # parsed version instead of waiting for a parse of every edit.
+
+    def __init__(self, after_parse: Callable[[], None] = lambda: None) -> None:
+        # Called after each parse: the entry point's memory policy for fresh models.
+        self._after_parse = after_parse
+        self._current: dict[str, Snapshot] = {}
+        self._parsed: dict[str, Snapshot] = {}
+        self._parsers: dict[str, ChunkedParser] = {}
+        self._guard = threading.Lock()
+
+    def get(self, uri: str, version: int | None, text: str, encoding: str) -> Snapshot:
+        """The snapshot of this exact text (not parsed until its model is needed)."""
+        with self._guard:
+            cached = self._current.get(uri)
+            if (
+                cached is not None
+                and cached.version == version
+                and cached.encoding == encoding
+                and (cached.text is text or cached.text == text)
+            ):
+                return cached
+            parser = self._parsers.setdefault(uri, ChunkedParser())
+            snapshot = Snapshot(uri, version, text, encoding, parser.parse, self._after_parse)
+            snapshot.on_parsed = self._remember_parsed
+            self._current[uri] = snapshot
+            return snapshot
+
+    def _remember_parsed(self, snapshot: Snapshot) -> None:
+        with self._guard:
+            if self._current.get(snapshot.uri) is None:
+                return  # closed meanwhile
+            latest = self._parsed.get(snapshot.uri)
+            # Versions only grow; an older parse finishing late does not replace a newer one.
+            if latest is None or (snapshot.version or 0) >= (latest.version or 0):
+                self._parsed[snapshot.uri] = snapshot
+
+    def latest_parsed(self, uri: str) -> Snapshot | None:
+        """The newest version of a document that has been parsed, if any."""
+        return self._parsed.get(uri)
+
+    def drop(self, uri: str) -> None:
+        """Forget a closed document."""
+        with self._guard:
+            self._current.pop(uri, None)
+            self._parsed.pop(uri, None)
+            self._parsers.pop(uri, None)
