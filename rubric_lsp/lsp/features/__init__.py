@@ -1,1 +1,1 @@
-"""One module per LSP feature area, each with a ``register(server)``."""
+"""One module per LSP feature area, each a ``Feature`` subclass listed in ``lsp/main.py``."""
