@@ -74,7 +74,12 @@ class Feature:
     def handlers(self) -> list[tuple[Handler, Callable[..., Any]]]:
         """The methods marked with ``@request`` or ``@command``, bound to this feature."""
         # In the order they are defined: the server announces commands in this order.
-        names = dict.fromkeys(name for cls in reversed(type(self).__mro__) for name in vars(cls))
+        names = dict.fromkeys(
+            name
+            for cls in reversed(type(self).__mro__)
+            for name in vars(cls)
+            if not name.startswith("__")
+        )
         found = []
         for name in names:
             handler: Handler | None = getattr(getattr(type(self), name), _HANDLER, None)
