@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import SEEDS
 
 from rubric_lsp.cli import main
 
-SEEDS = Path(__file__).parent.parent / "data" / "seed001"
 BROKEN = (
     "reward_rubric {\n"
     "  criterion correctness weight=\n"

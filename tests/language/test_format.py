@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import SEED_FILES
 
 from rubric_lsp.language.format import (
     RangeEdit,
@@ -21,7 +22,6 @@ from rubric_lsp.language.format import (
 from rubric_lsp.language.model import Document, Position, Range
 from rubric_lsp.language.parser import parse
 
-SEEDS = sorted((Path(__file__).parent.parent / "data" / "seed001").glob("*.rubric"))
 CASES = Path(__file__).parent / "format_cases"
 HEADER = re.compile(r"[A-Za-z_][A-Za-z0-9_]* \{( #.*)?$")
 
@@ -101,14 +101,14 @@ def test_project_sees_a_changed_value() -> None:
     assert meaning(one) == meaning(parse("score {\n\ttests   4 }"))
 
 
-@pytest.mark.parametrize("path", SEEDS, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda path: path.name)
 def test_seed_examples_format_to_themselves(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert assert_sound(text) == text
     assert assert_sound(text.rstrip("\n")) == text
 
 
-@pytest.mark.parametrize("path", SEEDS, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda path: path.name)
 def test_seed_blocks_one_at_a_time(path: Path) -> None:
     """Each seed block, as the seed shows it alone, is already canonical."""
     text = path.read_text(encoding="utf-8")
@@ -117,7 +117,7 @@ def test_seed_blocks_one_at_a_time(path: Path) -> None:
         assert format_text(source) == source + "\n"
 
 
-@pytest.mark.parametrize("path", SEEDS, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda path: path.name)
 def test_seed_examples_squashed_onto_one_line(path: Path) -> None:
     """A seed file with every line break and indent turned into spaces comes back whole."""
     text = path.read_text(encoding="utf-8")
@@ -128,7 +128,7 @@ def test_seed_examples_squashed_onto_one_line(path: Path) -> None:
 
 
 def test_seed_examples_with_crlf_and_tabs() -> None:
-    for path in SEEDS:
+    for path in SEED_FILES:
         text = path.read_text(encoding="utf-8")
         messy = text.replace("  ", "\t").replace("\n", "\r\n")
         assert assert_sound(messy) == text.replace("\n", "\r\n")

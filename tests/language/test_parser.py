@@ -7,12 +7,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import SEED_FILES, WORKFLOW
+from support.mutations import SOUP, mutate
 
 from rubric_lsp.language.model import Criterion, Position, Rule, ScoreEntry
 from rubric_lsp.language.parser import MAX_DOCUMENT_CHARS, MAX_SYNTAX_ERRORS, parse
 from rubric_lsp.language.validate import validate
-
-SEEDS = sorted((Path(__file__).parent.parent / "data" / "seed001").glob("*.rubric"))
 
 
 def test_one_line_block_equals_multi_line() -> None:
@@ -64,7 +64,7 @@ def test_crlf_and_tabs() -> None:
 
 
 def test_symbol_table_links_definitions_and_references() -> None:
-    source = (SEEDS[0].parent / "workflow.rubric").read_text()
+    source = WORKFLOW
     symbols = parse(source).symbols
     refs = symbols.references("tests")
     assert sum(o.is_definition for o in refs) == 1
@@ -150,31 +150,17 @@ def test_file_too_large() -> None:
 
 
 def test_seed_examples_parse_cleanly() -> None:
-    assert SEEDS
-    for path in SEEDS:
+    assert SEED_FILES
+    for path in SEED_FILES:
         document = parse(path.read_text())
         assert document.syntax_errors == []
         assert all(isinstance(c, Criterion) for c in document.criteria)
 
 
-def _mutations(text: str, rng: random.Random) -> str:
-    chars = list(text)
-    for _ in range(rng.randint(1, 8)):
-        action = rng.choice(("delete", "insert", "swap"))
-        index = rng.randrange(len(chars) + 1)
-        if action == "delete" and index < len(chars):
-            del chars[index]
-        elif action == "insert":
-            chars.insert(index, rng.choice('{}"=#\n .%x09-\x00é😀'))
-        elif index + 1 < len(chars):
-            chars[index], chars[index + 1] = chars[index + 1], chars[index]
-    return "".join(chars)
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(min_value=0, max_value=2**32), st.sampled_from(SEEDS))
+@given(st.integers(min_value=0, max_value=2**32), st.sampled_from(SEED_FILES))
 def test_mutated_valid_files_never_raise(seed: int, path: Path) -> None:
-    text = _mutations(path.read_text(), random.Random(seed))
+    text = mutate(path.read_text(), random.Random(seed))
     validate(parse(text))
 
 
@@ -185,34 +171,7 @@ def test_random_text_never_raises(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.sampled_from(
-            [
-                "reward_rubric",
-                "score",
-                "{",
-                "}",
-                "criterion",
-                "a",
-                "weight=",
-                "5",
-                '"s"',
-                "0..5",
-                "accept_if",
-                "minimum",
-                "total_gte",
-                "check=",
-                "%",
-                "\n",
-                "#c\n",
-                "task",
-                "rescore",
-            ]
-        ),
-        max_size=60,
-    )
-)
+@given(st.lists(st.sampled_from(SOUP), max_size=60))
 def test_token_soup_never_raises(tokens: list[str]) -> None:
     validate(parse(" ".join(tokens)))
 

@@ -1,129 +1,28 @@
-"""Helpers for driving the server: documents, edits, waiting for diagnostics."""
+"""Transition only: the helpers moved to tests/support; import them from there."""
 
-from __future__ import annotations
+from support import SEEDS, WORKFLOW
+from support.lsp_client import (
+    SERVER,
+    apply_edits,
+    doc,
+    make_client,
+    open_document,
+    position_of,
+    published_for,
+    replace_text,
+    wait_for_diagnostics,
+)
 
-import asyncio
-import contextlib
-import itertools
-from collections.abc import Callable, Sequence
-from pathlib import Path
-
-from lsprotocol import types
-from pygls.protocol import default_converter
-from pytest_lsp import LanguageClient
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
-
-SEEDS = Path(__file__).parent.parent / "data" / "seed001"
-WORKFLOW = (SEEDS / "workflow.rubric").read_text()
-_counter = itertools.count()
-
-
-def make_client() -> LanguageClient:
-    """pytest-lsp's client, also keeping every publishDiagnostics in order."""
-    client = LanguageClient(converter_factory=default_converter)
-    published: list[types.PublishDiagnosticsParams] = []
-
-    def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
-        client.diagnostics[params.uri] = params.diagnostics
-        published.append(params)
-
-    def accept(client: LanguageClient, params: object) -> None:
-        """Registrations and refresh requests: VS Code's capabilities promise them."""
-
-    features = dict(DEFAULT_CLIENT_FEATURES)
-    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
-    for method in (
-        types.CLIENT_REGISTER_CAPABILITY,
-        types.WORKSPACE_INLAY_HINT_REFRESH,
-        types.WORKSPACE_CODE_LENS_REFRESH,
-    ):
-        features[method] = accept
-    register_lsp_features(client, features)
-    client.published = published  # type: ignore[attr-defined]
-    return client
-
-
-def open_document(client: LanguageClient, text: str, name: str = "doc") -> str:
-    """Open a new document; its URI is unique within the test run."""
-    uri = f"file:///tmp/rubric-lsp-tests/{name}-{next(_counter)}.rubric"
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(
-                uri=uri, language_id="rubric", version=1, text=text
-            )
-        )
-    )
-    return uri
-
-
-def replace_text(client: LanguageClient, uri: str, version: int, text: str) -> None:
-    """Send the whole new text as one change."""
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
-        )
-    )
-
-
-def published_for(client: LanguageClient, uri: str) -> list[types.PublishDiagnosticsParams]:
-    """Every publishDiagnostics the server sent for a document, in order."""
-    return [p for p in client.published if p.uri == uri]  # type: ignore[attr-defined]
-
-
-async def wait_for_diagnostics(
-    client: LanguageClient,
-    uri: str,
-    until: Callable[[Sequence[types.Diagnostic]], bool] = lambda _: True,
-    *,
-    version: int | None = None,
-    timeout: float = 10.0,
-) -> Sequence[types.Diagnostic]:
-    """The diagnostics of a document once a publication satisfies ``until`` (and version)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        for params in reversed(published_for(client, uri)):
-            if (version is None or params.version == version) and until(params.diagnostics):
-                return params.diagnostics
-            break
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise AssertionError(f"no matching diagnostics for {uri}: {published_for(client, uri)}")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(
-                client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), remaining
-            )
-
-
-def position_of(text: str, needle: str, occurrence: int = 0, offset: int = 0) -> types.Position:
-    """The UTF-16 position of the ``occurrence``-th ``needle`` in ``text``, plus ``offset``."""
-    index = -1
-    for _ in range(occurrence + 1):
-        index = text.index(needle, index + 1)
-    index += offset
-    line = text.count("\n", 0, index)
-    line_start = text.rfind("\n", 0, index) + 1
-    column = len(text[line_start:index].encode("utf-16-le")) // 2
-    return types.Position(line=line, character=column)
-
-
-def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
-    """Apply LSP edits (UTF-16 positions) to a text, as an editor would."""
-    lines = text.split("\n")
-
-    def offset(position: types.Position) -> int:
-        start = sum(len(line) + 1 for line in lines[: position.line])
-        line = lines[position.line] if position.line < len(lines) else ""
-        units = 0
-        for index, char in enumerate(line):
-            if units >= position.character:
-                return start + index
-            units += 2 if ord(char) > 0xFFFF else 1
-        return start + len(line)
-
-    spans = sorted(
-        ((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits), reverse=True
-    )
-    for start, end, new_text in spans:
-        text = text[:start] + new_text + text[end:]
-    return text
+__all__ = [
+    "SEEDS",
+    "SERVER",
+    "WORKFLOW",
+    "apply_edits",
+    "doc",
+    "make_client",
+    "open_document",
+    "position_of",
+    "published_for",
+    "replace_text",
+    "wait_for_diagnostics",
+]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lsp_support import apply_edits
 from lsprotocol import types
+from support.lsp_client import apply_edits
 
 from rubric_lsp.language.model import Position, Range
 from rubric_lsp.lsp.convert import UTF16

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 
 import pytest
 import pytest_lsp
-from lsp_support import make_client, open_document
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from support.lsp_client import SERVER, doc, make_client, open_document
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "rubric_lsp.lsp"], client_factory=make_client
-    ),
+    config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
     scope="module",
 )
 async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
@@ -32,10 +29,6 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     )
     yield
     await lsp_client.shutdown_session()
-
-
-def doc(uri: str) -> types.TextDocumentIdentifier:
-    return types.TextDocumentIdentifier(uri=uri)
 
 
 async def test_bad_initialization_options_are_reported(client: LanguageClient) -> None:

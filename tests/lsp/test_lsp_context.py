@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from support import SEEDS, WORKFLOW
 
 from rubric_lsp.language.context import (
     LineIndex,
@@ -119,8 +120,6 @@ def test_roles() -> None:
 
 def test_roles_agree_with_the_parser_on_criterion_names() -> None:
     """On valid files, definition/reference tokens are exactly the symbol table's names."""
-    from lsp_support import SEEDS
-
     for path in SEEDS.glob("*.rubric"):
         text = path.read_text()
         document = parse(text)
@@ -160,8 +159,6 @@ def test_token_at_and_line_index() -> None:
 
 
 def test_restarting_at_a_block_gives_the_same_answers_as_scanning_from_the_top() -> None:
-    from lsp_support import WORKFLOW
-
     rng = random.Random(11)
     alphabet = [
         "score {",

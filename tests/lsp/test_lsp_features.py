@@ -5,26 +5,23 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from lsp_support import (
-    WORKFLOW,
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+from support import WORKFLOW
+from support.lsp_client import (
     apply_edits,
+    doc,
     open_document,
     position_of,
     published_for,
     replace_text,
     wait_for_diagnostics,
 )
-from lsprotocol import types
-from pytest_lsp import LanguageClient
 
 from rubric_lsp.language.checks import BUILTIN_CHECKS
 from rubric_lsp.language.format import format_text
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-def doc(uri: str) -> types.TextDocumentIdentifier:
-    return types.TextDocumentIdentifier(uri=uri)
 
 
 async def complete(client: LanguageClient, uri: str, text: str, marker: str = "|") -> list[str]:

@@ -8,37 +8,20 @@ from collections.abc import Callable
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lsp_support import SEEDS, WORKFLOW, open_document, replace_text, wait_for_diagnostics
 from lsprotocol import types
 from pytest_lsp import LanguageClient
+from support import SEED_FILES, WORKFLOW
+from support.lsp_client import doc, open_document, replace_text, wait_for_diagnostics
+from support.mutations import SOUP, mutate
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-SEED_TEXTS = [path.read_text() for path in sorted(SEEDS.glob("*.rubric"))]
-SOUP = [
-    "reward_rubric", "score", "{", "}", "criterion", "a", "weight=", "5", '"s"', "0..5",
-    "accept_if", "minimum", "total_gte", "check=", "%", "\n", "#c\n", "task", "rescore",
-    "critique", "revise", "checks", "enabled=", "😀", "é", '"', "=",
-]  # fmt: skip
-
-
-def _mutate(text: str, rng: random.Random) -> str:
-    chars = list(text)
-    for _ in range(rng.randint(1, 8)):
-        action = rng.choice(("delete", "insert", "swap"))
-        index = rng.randrange(len(chars) + 1)
-        if action == "delete" and index < len(chars):
-            del chars[index]
-        elif action == "insert":
-            chars.insert(index, rng.choice('{}"=#\n .%x09-\x00é😀\r'))
-        elif index + 1 < len(chars):
-            chars[index], chars[index + 1] = chars[index + 1], chars[index]
-    return "".join(chars)
+SEED_TEXTS = [path.read_text() for path in SEED_FILES]
 
 
 # The property-based inputs of the language tests: mutated seed files, random text, token soup.
 GARBAGE = st.one_of(
-    st.builds(_mutate, st.sampled_from(SEED_TEXTS), st.integers(0, 2**32).map(random.Random)),
+    st.builds(mutate, st.sampled_from(SEED_TEXTS), st.integers(0, 2**32).map(random.Random)),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
     st.lists(st.sampled_from(SOUP), max_size=60).map(" ".join),
 )
@@ -61,10 +44,6 @@ def draw(strategy: st.SearchStrategy[str], count: int) -> list[str]:
 
     collect()
     return found
-
-
-def doc(uri: str) -> types.TextDocumentIdentifier:
-    return types.TextDocumentIdentifier(uri=uri)
 
 
 def _positions(text: str) -> list[types.Position]:

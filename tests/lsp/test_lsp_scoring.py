@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,11 +12,9 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from lsprotocol import types
-from pygls.protocol import default_converter
 from pytest_lsp import LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
-
-SERVER = [sys.executable, "-m", "rubric_lsp.lsp"]
+from support.gitrepo import git, init_repo
+from support.lsp_client import SERVER, make_client
 
 CORE = '''"""Helpers that run commands."""
 
@@ -75,45 +71,17 @@ accept_if {
 """
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
-
-
 def make_repo(root: Path) -> Path:
     """A small package with a test, a benchmark and a rubric, committed."""
-    repo = root / "project"
-    (repo / "app").mkdir(parents=True)
-    (repo / "tests").mkdir()
-    (repo / "app" / "__init__.py").write_text("")
-    (repo / "app" / "core.py").write_text(CORE)
-    (repo / "tests" / "test_core.py").write_text(TEST)
-    (repo / "bench.py").write_text(BENCH)
-    (repo / "project.rubric").write_text(RUBRIC)
-    (repo / ".gitignore").write_text("*.marker\nbench.pid\n__pycache__/\n")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", ".")
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "base")
-    return repo
-
-
-def make_client() -> LanguageClient:
-    """A VS Code-like client that also answers registrations and refresh requests."""
-    client = LanguageClient(converter_factory=default_converter)
-    features = dict(DEFAULT_CLIENT_FEATURES)
-    client.registrations = []  # type: ignore[attr-defined]
-    client.refreshes = 0  # type: ignore[attr-defined]
-
-    def register(client: LanguageClient, params: types.RegistrationParams) -> None:
-        client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
-
-    def refresh(client: LanguageClient, params: None) -> None:
-        client.refreshes += 1  # type: ignore[attr-defined]
-
-    features[types.CLIENT_REGISTER_CAPABILITY] = register
-    features[types.WORKSPACE_INLAY_HINT_REFRESH] = refresh
-    features[types.WORKSPACE_CODE_LENS_REFRESH] = refresh
-    register_lsp_features(client, features)
-    return client
+    files = {
+        "app/__init__.py": "",
+        "app/core.py": CORE,
+        "tests/test_core.py": TEST,
+        "bench.py": BENCH,
+        "project.rubric": RUBRIC,
+        ".gitignore": "*.marker\nbench.pid\n__pycache__/\n",
+    }
+    return init_repo(root / "project", files)
 
 
 @pytest_asyncio.fixture
@@ -214,9 +182,10 @@ async def test_save_scores_the_change_and_shows_it_inline(
 
     # Progress: begun, a report per check, ended with the verdict.
     (token,) = list(client.progress_reports)
-    kinds = [type(r).__name__ for r in client.progress_reports[token]]
-    assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
-    assert kinds.count("WorkDoneProgressReport") >= 3
+    reports = client.progress_reports[token]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin)
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    assert sum(isinstance(r, types.WorkDoneProgressReport) for r in reports) >= 3
     assert "weighted" in (client.progress_reports[token][-1].message or "")
 
     # The rubric: a measured score at each criterion, hover with reasoning steps.
@@ -311,7 +280,7 @@ async def test_a_new_save_cancels_the_run_in_flight(
     client, repo = session
     bench = repo / "bench.py"
     bench.write_text(BENCH.replace('os.environ.get("BENCH_SECONDS", "0")', '"30"'))
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qam", "slow")
+    git(repo, "commit", "-qam", "slow")
     await start(client, repo, trusted=True)
     core = repo / "app" / "core.py"
     open_file(client, core, "python")
@@ -380,7 +349,7 @@ def test_stdio_flag_is_accepted() -> None:
 async def test_sigterm_during_a_run_leaves_no_checkout_or_process(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     (repo / "bench.py").write_text(BENCH.replace('os.environ.get("BENCH_SECONDS", "0")', '"30"'))
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qam", "slow")
+    git(repo, "commit", "-qam", "slow")
     (repo / "app" / "core.py").write_text(RISKY)
     client = make_client()
     await client.start_io(*SERVER, cwd=str(repo))
@@ -397,9 +366,7 @@ async def test_sigterm_during_a_run_leaves_no_checkout_or_process(tmp_path: Path
     server.terminate()
     assert await asyncio.wait_for(server.wait(), 20) == 128 + 15
     await wait_until(lambda: not _alive(bench_pid), 10)
-    worktrees = subprocess.run(
-        ["git", "worktree", "list"], cwd=repo, capture_output=True, text=True, check=True
-    ).stdout.splitlines()
+    worktrees = git(repo, "worktree", "list").splitlines()
     assert len(worktrees) == 1, worktrees
     pending.cancel()
     with contextlib.suppress(Exception):

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from .fixture_repo import copy_repo, init_repo
+from support.gitrepo import copy_repo, init_repo
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.gitrepo import copy_repo, edit, git, write
 
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.engine import ScoreResult
-
-from .fixture_repo import copy_repo, edit, write
 
 # Benchmarks are timed, so only the performance test runs them (see test_slower_loop).
 NO_BENCHMARK = {"benchmark": False}
@@ -245,8 +244,6 @@ def test_import_left_unused_by_removed_call_counts(repo: Path) -> None:
         "calc/paths.py",
         '"""Paths."""\n\nimport os\nimport sys\n\n\ndef here():\n    """The current folder."""\n    return os.getcwd()\n',
     )
-    from .fixture_repo import git
-
     git(repo, "add", "calc/paths.py")
     git(repo, "commit", "-q", "-m", "paths")
     edit(repo, "calc/paths.py", "    return os.getcwd()\n", '    return "."\n')

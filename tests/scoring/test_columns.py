@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
+
+from support.gitrepo import init_repo
 
 from rubric_lsp.scoring.api import score
 
@@ -11,17 +12,11 @@ LINE = 'LABEL = "日本語日本語"; os.system("ls")'
 
 
 def test_columns_after_non_ascii_text(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "m.py").write_text('"""M."""\n\nimport os\n')
-    (repo / "r.rubric").write_text("reward_rubric {\n  criterion security weight=1\n}\n")
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
-        subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-            cwd=repo,
-            check=True,
-            capture_output=True,
-        )
+    files = {
+        "m.py": '"""M."""\n\nimport os\n',
+        "r.rubric": "reward_rubric {\n  criterion security weight=1\n}\n",
+    }
+    repo = init_repo(tmp_path / "repo", files)
     (repo / "m.py").write_text('"""M."""\n\nimport os\n' + LINE + "\n")
     result = score(repo, trusted=False, use_cache=False)
     (finding,) = [f for f in result.criteria["security"].findings if f.code == "B605"]
@@ -30,19 +25,13 @@ def test_columns_after_non_ascii_text(tmp_path: Path) -> None:
 
 
 def test_files_with_quoted_names_are_scored(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "r.rubric").write_text("reward_rubric {\n  criterion security weight=1\n}\n")
     # Tracked and then changed, so the name reaches us through git's (quoting) diff.
     name = 'tab\tand "quote".py'
-    (repo / name).write_text('"""M."""\n\nimport os\n')
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
-        subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-            cwd=repo,
-            check=True,
-            capture_output=True,
-        )
+    files = {
+        "r.rubric": "reward_rubric {\n  criterion security weight=1\n}\n",
+        name: '"""M."""\n\nimport os\n',
+    }
+    repo = init_repo(tmp_path / "repo", files)
     (repo / name).write_text('"""M."""\n\nimport os\n\nos.system("ls")\n')
     result = score(repo, trusted=False, use_cache=False)
     assert result.changed_files == (name,)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
+
+from support.gitrepo import init_repo
 
 from rubric_lsp.scoring.api import score
 
@@ -27,26 +28,14 @@ def test_tool_in_a_child_process():
 """
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_lines_run_only_in_a_child_process_count_as_covered(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    (repo / "app").mkdir(parents=True)
-    (repo / "tests").mkdir()
-    (repo / "app" / "__init__.py").write_text("")
-    (repo / "app" / "tool.py").write_text('"""Tools."""\n')
-    (repo / "tests" / "test_tool.py").write_text(TEST)
-    (repo / "project.rubric").write_text(RUBRIC)
-    git(repo, "init", "-q")
-    git(repo, "add", ".")
-    git(repo, "commit", "-qm", "base")
+    files = {
+        "app/__init__.py": "",
+        "app/tool.py": '"""Tools."""\n',
+        "tests/test_tool.py": TEST,
+        "project.rubric": RUBRIC,
+    }
+    repo = init_repo(tmp_path / "repo", files)
     (repo / "app" / "tool.py").write_text(
         '"""Tools."""\n\n\ndef double(value):\n    """Twice the value."""\n    return value * 2\n'
     )

@@ -10,16 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import SEEDS
+from support.critics import CRITICS
+from support.gitrepo import edit, git, write
 
 from rubric_lsp.language.parser import parse
 from rubric_lsp.scoring import command, engine
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.critic import CheckSettings, Context, CriticResult
 from rubric_lsp.scoring.engine import Progress, ScoreOptions, aggregate, run_scoring
-
-from .fixture_repo import edit, write
-
-DATA = Path(__file__).parents[1] / "data" / "seed001"
 
 SEED_000 = """\
 reward_rubric {
@@ -31,20 +30,7 @@ reward_rubric {
 """
 
 STATIC = {"tests": False, "coverage": False, "benchmark": False}
-NOTHING = dict.fromkeys(
-    [
-        "tests",
-        "coverage",
-        "pylint",
-        "bandit",
-        "benchmark",
-        "docstrings",
-        "error_handling",
-        "complexity",
-        "naming",
-    ],
-    False,
-)
+NOTHING = dict.fromkeys(CRITICS, False)
 
 
 def test_seed_000_weighted_total() -> None:
@@ -97,13 +83,13 @@ def test_seed_001_hand_scores_through_rubric_score(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """With no check running, hand scores decide: 20 is rejected (tests 3 < 4), 27 accepted."""
-    result = score(repo, rubric=DATA / rubric, enabled=NOTHING)
+    result = score(repo, rubric=SEEDS / rubric, enabled=NOTHING)
     assert result.evaluation.total == total
     assert result.accepted is accepted
     if not accepted:
         assert result.failed_rules == ["total_gte 27", "minimum tests 4"]
     skip = [arg for check in NOTHING for arg in ("--skip", check)]
-    code = command.run(_args(repo, "--rubric", str(DATA / rubric), "--format", "json", *skip))
+    code = command.run(_args(repo, "--rubric", str(SEEDS / rubric), "--format", "json", *skip))
     assert code == exit_code
     data = json.loads(capsys.readouterr().out)
     assert data["total"] == total and data["accepted"] is accepted
@@ -320,8 +306,6 @@ async def test_engine_is_awaitable_and_cancellable(repo: Path) -> None:
         import os
 
         os.kill(pid, 0)
-    from .fixture_repo import git
-
     assert git(repo, "worktree", "list").count("\n") == 1
 
 

@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.critics import only
+from support.gitrepo import edit, write
+
 from rubric_lsp.scoring.engine import ScoreOptions, ScoreResult, run_scoring
 from rubric_lsp.scoring.pylint_worker import PylintWorker
 
-from .fixture_repo import edit, write
-
-ONLY_LINT = {
-    name: name in ("pylint", "naming")
-    for name in (
-        "tests",
-        "coverage",
-        "pylint",
-        "bandit",
-        "benchmark",
-        "docstrings",
-        "error_handling",
-        "complexity",
-        "naming",
-    )
-}
+ONLY_LINT = only("pylint", "naming")
 
 
 def _findings(result: ScoreResult) -> dict[str, list[tuple[str, int, str]]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from support.gitrepo import copy_repo, edit
 
 from rubric_lsp.language.model import Severity
 from rubric_lsp.language.parser import parse
@@ -15,8 +16,6 @@ from rubric_lsp.language.validate import validate
 from rubric_lsp.scoring import report
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.engine import ScoreResult
-
-from .fixture_repo import copy_repo, edit
 
 
 @pytest.fixture(scope="module")

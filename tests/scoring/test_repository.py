@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from support.calc_package import FILES
+from support.gitrepo import edit, git, init_repo, state, write
 
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.proc import ScoringError
-
-from .fixture_repo import FILES, edit, git, init_repo, state, write
 
 STATIC = {"tests": False, "coverage": False, "benchmark": False}
 SHELL_TRUE = ('subprocess.run(["ls", path]', 'subprocess.run(f"ls {path}", shell=True')

@@ -3,33 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
+
+from support.gitrepo import init_repo
 
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.engine import ScoreOptions, run_scoring
 from rubric_lsp.scoring.pylint_worker import PylintWorker
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 def hostile_repo(root: Path, marker: Path) -> Path:
     """A repository whose pylintrc runs code when pylint reads it."""
-    repo = root / "repo"
-    repo.mkdir()
-    (repo / "m.py").write_text('"""M."""\n\nx = 1\n')
-    (repo / ".pylintrc").write_text(f"[MAIN]\ninit-hook=open({str(marker)!r}, 'w').write('ran')\n")
-    (repo / "r.rubric").write_text("reward_rubric {\n  criterion style weight=1\n}\n")
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "base")
+    files = {
+        "m.py": '"""M."""\n\nx = 1\n',
+        ".pylintrc": f"[MAIN]\ninit-hook=open({str(marker)!r}, 'w').write('ran')\n",
+        "r.rubric": "reward_rubric {\n  criterion style weight=1\n}\n",
+    }
+    repo = init_repo(root / "repo", files)
     (repo / "m.py").write_text('"""M."""\n\nx = 1\nz = 2\n')
     return repo
 
