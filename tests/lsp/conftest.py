@@ -1,15 +1,15 @@
-"""A real rubric-lsp process per test module, driven over stdio by pytest-lsp."""
+"""Fixtures of the server tests: a real rubric-lsp process per module, a record of what it parses."""
 
 from __future__ import annotations
 
-import sys
-
+import pytest
 import pytest_lsp
-from lsp_support import make_client
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from support.lsp_client import SERVER, make_client
 
-SERVER = [sys.executable, "-m", "rubric_lsp.lsp"]
+from rubric_lsp.language import parser
+from rubric_lsp.lsp import incremental
 
 
 @pytest_lsp.fixture(
@@ -25,3 +25,16 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     )
     yield
     await lsp_client.shutdown_session()
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the server's parse cache hands to the full parser, in order."""
+    parsed: list[str] = []
+
+    def counting(text: str) -> parser.Document:
+        parsed.append(text)
+        return parser.parse(text)
+
+    monkeypatch.setattr(incremental, "parse", counting)
+    return parsed

@@ -5,11 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from lsp_support import SEEDS, WORKFLOW
+from support import SEEDS, WORKFLOW
 
 from rubric_lsp.language import parser
 from rubric_lsp.language.validate import validate
-from rubric_lsp.lsp import incremental
 from rubric_lsp.lsp.incremental import ChunkedParser, chunks
 
 
@@ -52,14 +51,7 @@ def test_successive_edits_parse_like_the_whole_file(seed: int) -> None:
         text = _edit(text, rng)
 
 
-def test_an_edit_inside_one_block_parses_only_that_block(monkeypatch: pytest.MonkeyPatch) -> None:
-    parsed: list[str] = []
-
-    def counting(text: str) -> parser.Document:
-        parsed.append(text)
-        return parser.parse(text)
-
-    monkeypatch.setattr(incremental, "parse", counting)
+def test_an_edit_inside_one_block_parses_only_that_block(parsed: list[str]) -> None:
     chunked = ChunkedParser()
     chunked.parse(WORKFLOW)
     first = len(parsed)
@@ -74,14 +66,7 @@ def test_an_edit_inside_one_block_parses_only_that_block(monkeypatch: pytest.Mon
     _same(document, broken)
 
 
-def test_a_large_first_version_is_parsed_whole_and_split(monkeypatch: pytest.MonkeyPatch) -> None:
-    parsed: list[str] = []
-
-    def counting(text: str) -> parser.Document:
-        parsed.append(text)
-        return parser.parse(text)
-
-    monkeypatch.setattr(incremental, "parse", counting)
+def test_a_large_first_version_is_parsed_whole_and_split(parsed: list[str]) -> None:
     text = "reward_rubric { criterion a }\n" + "score { a 3 }\n" * 50
     chunked = ChunkedParser()
     chunked.parse(text)

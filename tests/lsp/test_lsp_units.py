@@ -7,10 +7,8 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from rubric_lsp.language import parser
 from rubric_lsp.language.context import LineIndex
 from rubric_lsp.language.model import Position
-from rubric_lsp.lsp import incremental
 from rubric_lsp.lsp.convert import (
     UTF8,
     UTF16,
@@ -109,28 +107,21 @@ def test_diagnostic_store_keeps_sources_apart() -> None:
     assert store.items("u") == []
 
 
-def test_model_cache_parses_each_version_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-
-    def counting_parse(text: str) -> parser.Document:
-        calls.append(text)
-        return parser.parse(text)
-
-    monkeypatch.setattr(incremental, "parse", counting_parse)
+def test_model_cache_parses_each_version_once(parsed: list[str]) -> None:
     cache = ModelCache()
     text = "reward_rubric { criterion a }\n"
     first = cache.get("u", 1, text, UTF16)
-    assert calls == [] and cache.latest_parsed("u") is None  # parsed only when needed
+    assert parsed == [] and cache.latest_parsed("u") is None  # parsed only when needed
     assert first.document.criteria[0].name.text == "a"
     assert cache.get("u", 1, text, UTF16) is first
     assert cache.get("u", 1, "".join([text]), UTF16).document is first.document
-    assert len(calls) == 1
+    assert len(parsed) == 1
     second = cache.get("u", 2, text + "score { a 3 }\n", UTF16)
-    assert second is not first and len(calls) == 1
+    assert second is not first and len(parsed) == 1
     # Names for hover and completion come from the last parse until this one is parsed.
     assert cache.latest_parsed("u") is first
     _ = second.document
-    assert len(calls) == 2 and cache.latest_parsed("u") is second
+    assert len(parsed) == 2 and cache.latest_parsed("u") is second
     cache.drop("u")
     assert cache.latest_parsed("u") is None
 
