@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from support import SEEDS
 from support.critics import CRITICS
-from support.gitrepo import edit, git, write
+from support.gitrepo import edit, git
 
 from rubric_lsp.language.parser import parse
 from rubric_lsp.scoring import command, engine
@@ -154,16 +154,12 @@ def test_json_contract(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_untrusted_skips_code_execution(repo: Path) -> None:
     marker = repo.parent / "ran"
-    write(
+    edit(
         repo,
         "calc.rubric",
-        (repo / "calc.rubric")
-        .read_text()
-        .replace(
-            'benchmark command="python bench.py" repeat=3',
-            f"tests command=\"python -c \\\"open('{marker}', 'w')\\\"\"\n"
-            f"  benchmark command=\"python -c \\\"open('{marker}', 'w')\\\"\"",
-        ),
+        'benchmark command="python bench.py" repeat=3',
+        f"tests command=\"python -c \\\"open('{marker}', 'w')\\\"\"\n"
+        f"  benchmark command=\"python -c \\\"open('{marker}', 'w')\\\"\"",
     )
     result = score(repo, trusted=False)
     assert not marker.exists()
@@ -176,15 +172,11 @@ def test_untrusted_skips_code_execution(repo: Path) -> None:
 
 
 def test_timeout_is_an_error_and_the_others_still_score(repo: Path) -> None:
-    write(
+    edit(
         repo,
         "calc.rubric",
-        (repo / "calc.rubric")
-        .read_text()
-        .replace(
-            'benchmark command="python bench.py" repeat=3',
-            'tests command="python -c \\"import time; time.sleep(60)\\"" timeout=1',
-        ),
+        'benchmark command="python bench.py" repeat=3',
+        'tests command="python -c \\"import time; time.sleep(60)\\"" timeout=1',
     )
     result = score(repo, enabled={"benchmark": False})
     assert result.criteria["correctness"].status == "error"
@@ -281,15 +273,11 @@ def test_second_run_uses_the_cache(repo: Path, monkeypatch: pytest.MonkeyPatch) 
 async def test_engine_is_awaitable_and_cancellable(repo: Path) -> None:
     """Cancelling a run ends its subprocesses and removes its temporary checkout."""
     pid_file = repo.parent / "bench.pid"
-    write(
+    edit(
         repo,
         "calc.rubric",
-        (repo / "calc.rubric")
-        .read_text()
-        .replace(
-            'benchmark command="python bench.py" repeat=3',
-            f"benchmark command=\"python -c \\\"import os, time; open('{pid_file}', 'w').write(str(os.getpid())); time.sleep(60)\\\"\" repeat=1",
-        ),
+        'benchmark command="python bench.py" repeat=3',
+        f"benchmark command=\"python -c \\\"import os, time; open('{pid_file}', 'w').write(str(os.getpid())); time.sleep(60)\\\"\" repeat=1",
     )
     task = asyncio.create_task(
         run_scoring(ScoreOptions(repo=repo, enabled={"tests": False, "coverage": False}))
