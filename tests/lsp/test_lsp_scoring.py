@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,18 +12,16 @@ import pytest
 import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
-from support.gitrepo import git, init_repo
-from support.lsp_client import SERVER, make_client
-
-CORE = '''"""Helpers that run commands."""
-
-import subprocess
-
-
-def run(command: list[str]) -> str:
-    """Run a command and return what it printed."""
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
-'''
+from support.app_package import BENCH, CORE, RUBRIC, make_repo
+from support.gitrepo import git
+from support.lsp_client import (
+    SERVER,
+    edit_and_save,
+    line_of,
+    make_client,
+    open_file,
+    wait_until,
+)
 
 RISKY = (
     CORE
@@ -35,53 +32,6 @@ def run_line(line: str) -> str:
     return subprocess.run(line, shell=True, capture_output=True, text=True, check=True).stdout
 '''
 )
-
-TEST = """import pathlib
-
-from app.core import run
-
-
-def test_run():
-    pathlib.Path("ran-tests.marker").write_text("the tests ran")
-    assert run(["echo", "hi"]).strip() == "hi"
-"""
-
-BENCH = """import os, pathlib, time
-pathlib.Path("bench.pid").write_text(str(os.getpid()))
-time.sleep(float(os.environ.get("BENCH_SECONDS", "0")))
-print(0.01)
-"""
-
-RUBRIC = """reward_rubric {
-  criterion correctness weight=3
-  criterion security weight=3
-  criterion style weight=2
-  criterion performance weight=2
-}
-checks {
-  tests command="python -m pytest -q -p no:cacheprovider tests" timeout=120
-  benchmark command="python bench.py" repeat=1 timeout=120
-}
-score {
-  security 5 "no shell commands"
-}
-accept_if {
-  weighted_gte 0.8
-}
-"""
-
-
-def make_repo(root: Path) -> Path:
-    """A small package with a test, a benchmark and a rubric, committed."""
-    files = {
-        "app/__init__.py": "",
-        "app/core.py": CORE,
-        "tests/test_core.py": TEST,
-        "bench.py": BENCH,
-        "project.rubric": RUBRIC,
-        ".gitignore": "*.marker\nbench.pid\n__pycache__/\n",
-    }
-    return init_repo(root / "project", files)
 
 
 @pytest_asyncio.fixture
@@ -107,41 +57,6 @@ async def start(client: LanguageClient, repo: Path, **options: object) -> types.
     )
 
 
-def open_file(client: LanguageClient, path: Path, language: str) -> str:
-    uri = path.as_uri()
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(
-                uri=uri, language_id=language, version=1, text=path.read_text()
-            )
-        )
-    )
-    return uri
-
-
-def edit_and_save(client: LanguageClient, path: Path, text: str, version: int) -> None:
-    """What an editor does: change the buffer, write the file, say it was saved."""
-    uri = path.as_uri()
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
-        )
-    )
-    path.write_text(text)
-    client.text_document_did_save(
-        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
-    )
-
-
-async def wait_until(predicate, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(0.05)
-
-
 def ended(client: LanguageClient) -> list[types.WorkDoneProgressEnd]:
     return [
         report
@@ -149,10 +64,6 @@ def ended(client: LanguageClient) -> list[types.WorkDoneProgressEnd]:
         for report in reports
         if isinstance(report, types.WorkDoneProgressEnd)
     ]
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines()) if needle in line)
 
 
 @pytest.mark.asyncio

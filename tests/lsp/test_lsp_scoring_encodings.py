@@ -9,14 +9,13 @@ import pytest
 import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
-from test_lsp_scoring import (
-    CORE,
+from support.app_package import CORE, make_repo
+from support.gitrepo import git
+from support.lsp_client import (
     SERVER,
     edit_and_save,
-    git,
     line_of,
     make_client,
-    make_repo,
     open_file,
     wait_until,
 )
@@ -59,7 +58,7 @@ async def repo(tmp_path: Path) -> Path:
     """The scoring test repository with a rubric that has non-ASCII text on its lines."""
     repo = make_repo(tmp_path)
     (repo / "project.rubric").write_text(RUBRIC)
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qam", "wide")
+    git(repo, "commit", "-qam", "wide")
     return repo
 
 

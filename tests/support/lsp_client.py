@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import itertools
 import sys
+import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from lsprotocol import types
 from pygls.protocol import default_converter
@@ -134,3 +136,45 @@ def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
     for start, end, new_text in spans:
         text = text[:start] + new_text + text[end:]
     return text
+
+
+def open_file(client: LanguageClient, path: Path, language: str) -> str:
+    """Open a file of the workspace as an editor does, with its text on disk."""
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language, version=1, text=path.read_text()
+            )
+        )
+    )
+    return uri
+
+
+def edit_and_save(client: LanguageClient, path: Path, text: str, version: int) -> None:
+    """What an editor does: change the buffer, write the file, say it was saved."""
+    uri = path.as_uri()
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    path.write_text(text)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 120.0) -> None:
+    """Wait until ``predicate()`` holds; a TimeoutError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 0-based number of the first line of ``text`` holding ``needle``."""
+    return next(i for i, line in enumerate(text.splitlines()) if needle in line)
