@@ -34,7 +34,7 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
 
     score = commands.add_parser("score", help="score the working tree's change against a rubric")
-    from rubric_lsp.scoring.command import add_arguments
+    from rubric_lsp.commands.score import add_arguments
 
     add_arguments(score)
     return parser
@@ -57,11 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from rubric_lsp.commands.evaluate import run_eval
 
             return run_eval(args.path, args.format)
-        from rubric_lsp.scoring.command import run
+        from rubric_lsp.commands.score import run
 
         return int(run(args))
     except KeyboardInterrupt:
-        print("rubric: interrupted", file=sys.stderr)
+        from rubric_lsp.commands.output import print_error
+
+        print_error(None, "interrupted")
         return 130
 
 

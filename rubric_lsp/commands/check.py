@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from rubric_lsp.commands.files import UsageError, find_rubric_files, read_source
+from rubric_lsp.commands.output import diagnostic_line, print_error
 from rubric_lsp.language.model import Diagnostic, Severity
 from rubric_lsp.language.parser import parse
 from rubric_lsp.language.validate import validate
@@ -28,7 +28,7 @@ def run_check(paths: list[str], output_format: str) -> int:
             for source in map(read_source, files)
         ]
     except UsageError as error:
-        print(f"rubric check: {error}", file=sys.stderr)
+        print_error("check", str(error))
         return 2
     if output_format == "json":
         records = [
@@ -49,10 +49,6 @@ def run_check(paths: list[str], output_format: str) -> int:
     else:
         for path, diagnostics in results:
             for d in diagnostics:
-                start = d.range.start
-                print(
-                    f"{path}:{start.line + 1}:{start.character + 1}: "
-                    f"{d.severity.label}: {d.message} [{d.code}]"
-                )
+                print(diagnostic_line(path, d))
     has_error = any(d.severity == Severity.ERROR for _, ds in results for d in ds)
     return 1 if has_error else 0

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rubric_lsp.commands.files import UsageError, read_source
+from rubric_lsp.commands.output import diagnostic_line, print_error, verdict_line
 from rubric_lsp.language.evaluate import Evaluation, evaluate
 from rubric_lsp.language.model import Severity
 from rubric_lsp.language.parser import parse
@@ -68,7 +69,7 @@ def _print_text(evaluation: Evaluation, console: Console) -> None:
     for rule in evaluation.rules:
         mark = "pass" if rule.passed else "FAIL"
         console.print(f"  {mark}  {rule.text}  ({rule.detail})", highlight=False)
-    console.print(f"verdict: {verdict(evaluation)}", highlight=False)
+    console.print(verdict_line(verdict(evaluation)), highlight=False)
 
 
 def run_eval(path: str, output_format: str) -> int:
@@ -76,7 +77,7 @@ def run_eval(path: str, output_format: str) -> int:
     try:
         source = read_source(Path(path))
     except UsageError as error:
-        print(f"rubric eval: {error}", file=sys.stderr)
+        print_error("eval", str(error))
         return 2
     document = parse(source.text)
     errors = [d for d in validate(document) if d.severity == Severity.ERROR]
@@ -84,11 +85,7 @@ def run_eval(path: str, output_format: str) -> int:
         errors.insert(0, source.encoding_error)
     if errors:
         for d in errors:
-            start = d.range.start
-            print(
-                f"{path}:{start.line + 1}:{start.character + 1}: error: {d.message} [{d.code}]",
-                file=sys.stderr,
-            )
+            print(diagnostic_line(path, d), file=sys.stderr)
         return 2
     evaluation = evaluate(document)
     if output_format == "json":

@@ -6,6 +6,7 @@ import difflib
 import sys
 
 from rubric_lsp.commands.files import UsageError, find_rubric_files, read_source, write_atomically
+from rubric_lsp.commands.output import location, print_error
 from rubric_lsp.language.format import format_text
 from rubric_lsp.language.parser import parse
 
@@ -18,7 +19,7 @@ def run_fmt(paths: list[str], *, check: bool, diff: bool) -> int:
             raise UsageError(f"no .rubric files found in {', '.join(paths)}")
         sources = [read_source(path) for path in files]
     except UsageError as error:
-        print(f"rubric fmt: {error}", file=sys.stderr)
+        print_error("fmt", str(error))
         return 2
     status = 0
     for source in sources:
@@ -29,9 +30,8 @@ def run_fmt(paths: list[str], *, check: bool, diff: bool) -> int:
         formatted = format_text(source.text)
         if formatted is None:
             first = parse(source.text).syntax_errors[0]
-            start = first.range.start
             print(
-                f"{source.path}:{start.line + 1}:{start.character + 1}: not formatted: "
+                f"{location(source.path, first.range.start)}: not formatted: "
                 f"fix the syntax error first: {first.message}",
                 file=sys.stderr,
             )
@@ -55,7 +55,7 @@ def run_fmt(paths: list[str], *, check: bool, diff: bool) -> int:
             try:
                 write_atomically(source.path, ("\ufeff" if source.bom else "") + formatted)
             except OSError as error:
-                print(f"rubric fmt: {source.path}: {error.strerror or error}", file=sys.stderr)
+                print_error("fmt", f"{source.path}: {error.strerror or error}")
                 return 2
             print(f"{source.path}: reformatted")
     return status

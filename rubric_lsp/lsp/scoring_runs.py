@@ -13,7 +13,8 @@ from lsprotocol import types
 from rubric_lsp.language.model import Document
 from rubric_lsp.lsp import score_view
 from rubric_lsp.lsp.server import RubricLanguageServer
-from rubric_lsp.scoring.engine import Progress, ScoreOptions, ScoreResult, run_scoring
+from rubric_lsp.scoring.engine import Progress, ScoreResult, run_scoring
+from rubric_lsp.scoring.options import ScoreOptions, shared_values
 from rubric_lsp.scoring.proc import ScoringError
 from rubric_lsp.scoring.pylint_worker import PylintWorker
 
@@ -43,21 +44,12 @@ def workspace_root(ls: RubricLanguageServer, near: Path | None = None) -> Path |
 def options_for(ls: RubricLanguageServer, root: Path, pylint: PylintWorker) -> ScoreOptions:
     """Scoring options from the server's settings."""
     settings = ls.settings
-    rubric = settings.rubric or None
-    if rubric is not None and not Path(rubric).is_absolute():
+    rubric = settings.rubric
+    if rubric and not Path(rubric).is_absolute():
         rubric = str(root / rubric)
     return ScoreOptions(
+        **{**shared_values(settings), "rubric": rubric},
         repo=root,
-        rubric=rubric,
-        base=settings.base,
-        trusted=settings.trusted,
-        heal_threshold=settings.heal_threshold,
-        enabled={name: critic.enabled for name, critic in settings.critics.items()},
-        timeouts={
-            name: critic.timeout
-            for name, critic in settings.critics.items()
-            if critic.timeout is not None
-        },
         untrusted_hint=UNTRUSTED_HINT,
         pylint_runner=pylint,
     )

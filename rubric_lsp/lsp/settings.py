@@ -1,4 +1,4 @@
-"""The server's settings: typed, defaulted, read from initializationOptions and `rubric`.
+"""The server's settings: the shared scoring settings plus the editor's own, read from clients.
 
 Clients send one object with the settings at its top level, both as
 ``initializationOptions`` and as the ``rubric`` section of
@@ -10,107 +10,63 @@ client can send settings an older server does not know.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 import cattrs
 
+from rubric_lsp.scoring.options import (
+    CheckOverride,
+    ScoringSettings,
+    between,
+    one_line,
+    setting,
+    setting_fields,
+)
+
 SECTION = "rubric"
 
+# The name features and tests know a check's overrides by.
+CriticSettings = CheckOverride
 
-def _doc(text: str, expects: str) -> dict[str, str]:
-    return {"doc": text, "expects": expects}
 
-
-@attrs.frozen
-class CriticSettings:
-    """Per-check overrides: turn a check off, or give it another time limit."""
-
-    enabled: bool = True
-    timeout: float | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.gt(0))
-    )
+def _server_default(name: str, default: object) -> Any:
+    """A shared setting with the server's own default; its doc and checks stay the tree's."""
+    (shared,) = [field for field in setting_fields() if field.name == name]
+    return attrs.field(default=default, validator=shared.validator, metadata=shared.metadata)
 
 
 @attrs.frozen
-class Settings:
+class Settings(ScoringSettings):
     """Every setting of the language server, each with its default."""
 
-    diagnostic_delay: int = attrs.field(
-        default=50,
-        validator=[attrs.validators.ge(0), attrs.validators.le(10_000)],
-        metadata=_doc(
-            "Milliseconds to wait after an edit before checking the document again; "
-            "edits within this time are checked once (0 to 10000).",
-            "a whole number from 0 to 10000",
-        ),
+    diagnostic_delay: int = setting(
+        50,
+        doc="Milliseconds to wait after an edit before checking the document again; "
+        "edits within this time are checked once (0 to 10000).",
+        expects="a whole number from 0 to 10000",
+        validator=between(0, 10_000),
     )
-    snippets: bool = attrs.field(
-        default=True,
-        metadata=_doc(
-            "Offer whole blocks and entries as snippets with placeholders, "
-            "when the client supports snippets.",
-            "true or false",
-        ),
+    snippets: bool = setting(
+        True,
+        doc="Offer whole blocks and entries as snippets with placeholders, "
+        "when the client supports snippets.",
+        expects="true or false",
     )
-    ranked_names: bool = attrs.field(
-        default=True,
-        metadata=_doc(
-            "In score, rescore, critique and rule entries, list the criteria the block "
-            "does not mention yet before the others.",
-            "true or false",
-        ),
+    ranked_names: bool = setting(
+        True,
+        doc="In score, rescore, critique and rule entries, list the criteria the block "
+        "does not mention yet before the others.",
+        expects="true or false",
     )
-    rubric: str = attrs.field(
-        default="",
-        metadata=_doc(
-            "The rubric to score against, relative to the workspace folder; empty: the single "
-            "*.rubric at the repository root, else the built-in default rubric.",
-            "a path",
-        ),
+    score_on_save: bool = setting(
+        True,
+        doc="Score the workspace's change whenever a Python or .rubric file is saved.",
+        expects="true or false",
     )
-    base: str = attrs.field(
-        default="HEAD",
-        metadata=_doc(
-            "Score the change against this revision: HEAD (uncommitted work), or a branch such "
-            "as main (its merge-base with HEAD).",
-            "a git revision",
-        ),
-    )
-    score_on_save: bool = attrs.field(
-        default=True,
-        metadata=_doc(
-            "Score the workspace's change whenever a Python or .rubric file is saved.",
-            "true or false",
-        ),
-    )
-    trusted: bool = attrs.field(
-        default=False,
-        metadata=_doc(
-            "Allow checks that run the workspace's own code (tests, coverage, benchmark). "
-            "Untrusted, they are skipped and the static checks still run.",
-            "true or false",
-        ),
-    )
-    heal_threshold: float = attrs.field(
-        default=0.8,
-        validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)],
-        metadata=_doc(
-            "Criteria scoring below this get the full chain of reasoning steps and a warning "
-            "on the rubric (0 to 1).",
-            "a number from 0 to 1",
-        ),
-    )
-    critics: dict[str, CriticSettings] = attrs.field(
-        factory=dict,
-        metadata=_doc(
-            'Per-check settings by check name, e.g. {"pylint": {"enabled": false}, '
-            '"tests": {"timeout": 600}}.',
-            "an object of {enabled, timeout} by check name",
-        ),
-    )
+    # A workspace's code runs only when the client says the workspace is trusted.
+    trusted: bool = _server_default("trusted", False)
 
 
 def setting_key(name: str) -> str:
@@ -139,6 +95,14 @@ for _kind in (bool, int, float, str):
     converter.register_structure_hook(_kind, _strict(_kind))
 
 
+def _fields() -> list[attrs.Attribute[Any]]:
+    """The server's own settings first, then the shared scoring ones."""
+    attrs.resolve_types(Settings)
+    every = {field.name: field for field in attrs.fields(Settings)}
+    shared = [every.pop(field.name) for field in setting_fields()]
+    return [*every.values(), *shared]
+
+
 def read_settings(raw: object, base: Settings | None = None) -> tuple[Settings, list[str]]:
     """Settings from a client's object over ``base``, and a message per rejected value."""
     settings = base if base is not None else Settings()
@@ -147,9 +111,8 @@ def read_settings(raw: object, base: Settings | None = None) -> tuple[Settings, 
     if not isinstance(raw, Mapping):
         return settings, [f"rubric settings must be an object, not {type(raw).__name__}"]
     problems: list[str] = []
-    attrs.resolve_types(Settings)
     defaults = Settings()
-    for field in attrs.fields(Settings):
+    for field in _fields():
         key = setting_key(field.name)
         if key not in raw:
             continue
@@ -176,6 +139,6 @@ def documented() -> list[tuple[str, object, str]]:
     """(key, default, description) of every setting, for docs and editor manifests."""
     defaults = Settings()
     return [
-        (setting_key(f.name), getattr(defaults, f.name), re.sub(r"\s+", " ", f.metadata["doc"]))
-        for f in attrs.fields(Settings)
+        (setting_key(f.name), getattr(defaults, f.name), one_line(f.metadata["doc"]))
+        for f in _fields()
     ]

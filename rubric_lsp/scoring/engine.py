@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import shutil
 import tempfile
 import time
@@ -25,44 +26,18 @@ from rubric_lsp.scoring.critic import (
 )
 from rubric_lsp.scoring.diff import ChangeSet, collect_changes
 from rubric_lsp.scoring.gitrepo import Repository
+from rubric_lsp.scoring.options import DEFAULT_HEAL_THRESHOLD
+
+# Callers have always imported the options from here.
+from rubric_lsp.scoring.options import ScoreOptions as ScoreOptions
 from rubric_lsp.scoring.proc import ScoringError
 from rubric_lsp.scoring.rubricfile import LoadedRubric, describe_origin, load
 from rubric_lsp.scoring.snapshot import apply_patch, snapshot
 
-DEFAULT_HEAL_THRESHOLD = 0.8
-UNTRUSTED_HINT = (
-    "run it trusted (rubric score does by default; the language server needs trusted=true)"
-)
 SCHEMA_VERSION = 1
-
-
-@dataclass(frozen=True)
-class ScoreOptions:
-    """What to score and how; every field has a default."""
-
-    repo: str | Path = "."
-    # A rubric file; None finds the single *.rubric at the repository root or uses the default.
-    rubric: str | Path | None = None
-    # Rubric text to use instead of reading ``rubric`` (an editor's unsaved buffer).
-    rubric_text: str | None = None
-    # Compare with HEAD, or with the merge-base of this revision and HEAD.
-    base: str = "HEAD"
-    # A unified diff to score, applied onto the base in a temporary checkout.
-    patch: bytes | None = None
-    # Untrusted: checks that execute the workspace's code (tests, coverage, benchmark) are skipped.
-    trusted: bool = True
-    # Criteria scoring below this get their full reasoning steps.
-    heal_threshold: float = DEFAULT_HEAL_THRESHOLD
-    # Per-check overrides: enabled=False turns a check off; timeouts in seconds.
-    enabled: Mapping[str, bool] = field(default_factory=dict)
-    timeouts: Mapping[str, float] = field(default_factory=dict)
-    # Cache results under the git dir (base results per commit, file results by content).
-    use_cache: bool = True
-    # What a skipped, untrusted check tells the user to do.
-    untrusted_hint: str = UNTRUSTED_HINT
-    # A pylint that stays warm between runs (a language server's worker): same signature as
-    # critics.pylint.run_pylint, which runs a fresh process when this is None.
-    pylint_runner: Any = None
+_log = logging.getLogger(__name__)
+# A library logs, the program decides where to: never Python's last-resort print to stderr.
+_log.addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -309,6 +284,8 @@ async def _run_critic(critic: Critic, context: Context, timeout: float) -> Criti
     except ScoringError as error:
         return CriticResult.error(str(error))
     except Exception as error:  # a critic's bug must not sink the others
+        # The result says what failed; the log keeps where (the server log, --log-file).
+        _log.exception("%s crashed", critic.name)
         message = str(error) or type(error).__name__
         return CriticResult.error(f"{critic.name} failed: {message}")
 
@@ -466,7 +443,7 @@ async def run_scoring(
     """Score the change against the rubric; safe to run and to cancel from an event loop."""
     started = time.perf_counter()
     repo = await Repository.find(options.repo)
-    rubric = load(repo.root, options.rubric, options.rubric_text)
+    rubric = load(repo.root, options.rubric or None, options.rubric_text)
     base = await repo.resolve_base(options.base)
     if options.patch is not None and base is None:
         raise ScoringError("--patch needs a base commit; the repository has no commits yet")
@@ -535,4 +512,4 @@ async def _measure(
 
 def loaded_rubric(repo_root: Path, options: ScoreOptions) -> LoadedRubric:
     """The rubric a run would use, without scoring (for callers that show it first)."""
-    return load(repo_root, options.rubric, options.rubric_text)
+    return load(repo_root, options.rubric or None, options.rubric_text)

@@ -1,12 +1,9 @@
-"""Score results as text, JSON, SARIF 2.1.0, Markdown or rubric DSL blocks."""
+"""Score results as JSON, SARIF 2.1.0, Markdown or rubric DSL blocks (text: commands/score)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
 
 from rubric_lsp import __version__
 from rubric_lsp.language.checks import BUILTIN_CHECKS
@@ -25,11 +22,13 @@ def verdict(result: ScoreResult) -> str:
     return word + (" (needs review by a person)" if result.review else "")
 
 
-def _cell(value: float | None, digits: str = ".2f") -> str:
+def cell(value: float | None, digits: str = ".2f") -> str:
+    """A score or points in a report's table; - when there is none."""
     return "-" if value is None else format(value, digits)
 
 
-def _comment(criterion: CriterionScore) -> str:
+def comment(criterion: CriterionScore) -> str:
+    """A criterion's comment in a report's table, with its status when not scored."""
     if criterion.status in ("scored", "unscored") and criterion.comment:
         return criterion.comment
     if criterion.status == "unscored":
@@ -40,42 +39,6 @@ def _comment(criterion: CriterionScore) -> str:
 def to_json(result: ScoreResult) -> str:
     """The JSON contract, indented."""
     return json.dumps(result.to_json(), indent=2, ensure_ascii=False)
-
-
-def print_text(result: ScoreResult, console: Console) -> None:
-    """A table of criteria, the verdict, then the steps of weak criteria."""
-    console.print(f"rubric: {result.rubric_origin}", highlight=False)
-    base = result.base[:12] if result.base else "(no commits yet)"
-    files = len(result.changed_files)
-    console.print(f"base: {result.base_ref} = {base}; {files} changed file(s)", highlight=False)
-    table = Table(show_edge=False, box=None, pad_edge=False)
-    for column in ("criterion", "weight", "score", "points", "comment"):
-        right = column in ("weight", "score", "points")
-        table.add_column(column, justify="right" if right else "left", overflow="fold")
-    for criterion in result.criteria.values():
-        table.add_row(
-            criterion.name,
-            f"{criterion.weight:g}",
-            _cell(criterion.score),
-            _cell(criterion.points, ".1f"),
-            _comment(criterion),
-        )
-    console.print(table)
-    final = _cell(result.final_score)
-    console.print(
-        f"total {number(result.evaluation.total)}/{number(result.evaluation.max_total)}   "
-        f"weighted {final}",
-        highlight=False,
-    )
-    for rule in result.evaluation.rules:
-        mark = "pass" if rule.passed else "FAIL"
-        console.print(f"  {mark}  {rule.text}  ({rule.detail})", highlight=False)
-    console.print(f"verdict: {verdict(result)}", highlight=False)
-    shown = [c for c in result.criteria.values() if len(c.steps) > 1]
-    for criterion in shown:
-        console.print(f"\n{criterion.name} ({criterion.check or 'hand'}):", highlight=False)
-        for step in criterion.steps:
-            console.print(f"  {step}", highlight=False, markup=False)
 
 
 def _rule_id(criterion: CriterionScore, finding: Finding) -> str:
@@ -159,7 +122,7 @@ def _md(text: str) -> str:
 
 def to_markdown(result: ScoreResult) -> str:
     """A PR comment: the table, the verdict and the reasons for weak criteria."""
-    final = _cell(result.final_score)
+    final = cell(result.final_score)
     lines = [
         f"### rubric score: {verdict(result)} (weighted {final}, "
         f"total {number(result.evaluation.total)}/{number(result.evaluation.max_total)})",
@@ -169,15 +132,15 @@ def to_markdown(result: ScoreResult) -> str:
     ]
     for c in result.criteria.values():
         lines.append(
-            f"| {c.name} | {c.weight:g} | {_cell(c.score)} | {_cell(c.points, '.1f')} "
-            f"| {_md(_comment(c))} |"
+            f"| {c.name} | {c.weight:g} | {cell(c.score)} | {cell(c.points, '.1f')} "
+            f"| {_md(comment(c))} |"
         )
     failed = result.failed_rules
     if failed:
         lines += ["", "Failed rules: " + ", ".join(f"`{rule}`" for rule in failed)]
     detailed = [c for c in result.criteria.values() if len(c.steps) > 1]
     for c in detailed:
-        lines += ["", "<details><summary>" + _md(f"{c.name}: {_comment(c)}") + "</summary>", ""]
+        lines += ["", "<details><summary>" + _md(f"{c.name}: {comment(c)}") + "</summary>", ""]
         lines += [f"- {step}" for step in c.steps]
         for finding in c.findings[:20]:
             lines.append(
@@ -233,8 +196,8 @@ def to_rubric(result: ScoreResult) -> str:
     return score_block(result) + ("\n" + critique if critique else "")
 
 
-def render(result: ScoreResult, output_format: str, console: Console | None = None) -> str | None:
-    """The result in a format; text is printed to ``console`` and returns None."""
+def render(result: ScoreResult, output_format: str) -> str:
+    """The result in one of the formats but text, which `rubric score` prints itself."""
     if output_format == "json":
         return to_json(result) + "\n"
     if output_format == "sarif":
@@ -243,5 +206,4 @@ def render(result: ScoreResult, output_format: str, console: Console | None = No
         return to_markdown(result)
     if output_format == "rubric":
         return to_rubric(result)
-    print_text(result, console or Console(soft_wrap=True))
-    return None
+    raise ValueError(f"no renderer for the {output_format!r} format")

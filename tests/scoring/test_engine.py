@@ -14,8 +14,9 @@ from support import SEEDS
 from support.critics import CRITICS
 from support.gitrepo import edit, git
 
+from rubric_lsp.commands import score as command
 from rubric_lsp.language.parser import parse
-from rubric_lsp.scoring import command, engine
+from rubric_lsp.scoring import engine
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.critic import CheckSettings, Context, CriticResult
 from rubric_lsp.scoring.engine import Progress, ScoreOptions, aggregate, run_scoring

@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 from support.gitrepo import copy_repo, edit
 
+from rubric_lsp.commands.score import print_text
 from rubric_lsp.language.model import Severity
 from rubric_lsp.language.parser import parse
 from rubric_lsp.language.validate import validate
@@ -40,7 +41,7 @@ def weak(base_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> ScoreResu
 
 def test_text(weak: ScoreResult) -> None:
     out = io.StringIO()
-    report.print_text(weak, Console(file=out, width=200, soft_wrap=True))
+    print_text(weak, Console(file=out, width=200, soft_wrap=True))
     text = out.getvalue()
     assert "criterion" in text and "weight" in text and "points" in text
     assert "security" in text and "0.50" in text

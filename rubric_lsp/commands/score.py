@@ -1,0 +1,277 @@
+"""`rubric score`: score the working tree's change (or a patch) against a rubric."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+from rich.console import Console
+from rich.table import Table
+
+from rubric_lsp.commands.output import print_error, verdict_line
+from rubric_lsp.scoring.critic import registry
+from rubric_lsp.scoring.engine import Progress, ScoreResult, number, run_scoring
+from rubric_lsp.scoring.options import (
+    DEFAULTS,
+    DOC,
+    FLAG,
+    FLAG_HELP,
+    METAVAR,
+    ScoreOptions,
+    ScoringSettings,
+    SettingError,
+    one_line,
+    setting_fields,
+)
+from rubric_lsp.scoring.proc import ScoringError
+from rubric_lsp.scoring.report import FORMATS, cell, comment, render, verdict
+
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+COMMAND = "score"
+# Settings whose command-line spelling is not one option per field: these options set them.
+BY_HAND = {"critics": ("--only", "--skip", "--timeout")}
+
+
+def flag_of(field: attrs.Attribute[Any]) -> str:
+    """The option that sets a field: its ``flag`` metadata, else ``--field-name``."""
+    return str(field.metadata.get(FLAG, "--" + field.name.replace("_", "-")))
+
+
+def _help(field: attrs.Attribute[Any]) -> str:
+    """A field's doc as its help text, with the default; argparse reads % as a format."""
+    default = getattr(DEFAULTS, field.name)
+    text = one_line(field.metadata.get(FLAG_HELP, field.metadata[DOC]))
+    if default not in ("", None) and not isinstance(default, bool):
+        text += (
+            f" (default: {default:g})" if isinstance(default, float) else f" (default: {default})"
+        )
+    return text.replace("%", "%%")
+
+
+def _add_setting(parser: argparse.ArgumentParser, field: attrs.Attribute[Any]) -> None:
+    """The option of one shared setting, generated from its declaration."""
+    default = getattr(DEFAULTS, field.name)
+    options: dict[str, Any] = {"dest": field.name, "default": default, "help": _help(field)}
+    if isinstance(default, bool):
+        # A flag sets the opposite of the default: --untrusted, --no-cache.
+        options["action"] = "store_false" if default else "store_true"
+    else:
+        options["type"] = type(default)
+        options["metavar"] = field.metadata.get(METAVAR, field.name.upper())
+    parser.add_argument(flag_of(field), **options)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `rubric score`: what to score, the shared settings, and the output."""
+    parser.add_argument(
+        "--repo", default=".", metavar="PATH", help="the repository to score (default: .)"
+    )
+    attrs.resolve_types(ScoringSettings)
+    for field in setting_fields():
+        if field.name not in BY_HAND:
+            _add_setting(parser, field)
+    parser.add_argument(
+        "--patch",
+        metavar="FILE",
+        help="score this unified diff applied onto the base in a temporary checkout ('-': stdin)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--only", action="append", metavar="CHECK", default=[], help="run only these checks"
+    )
+    parser.add_argument(
+        "--skip", action="append", metavar="CHECK", default=[], help="do not run these checks"
+    )
+    parser.add_argument(
+        "--timeout",
+        action="append",
+        metavar="CHECK=SECONDS",
+        default=[],
+        help="a check's time limit, overriding the rubric's checks block",
+    )
+    parser.add_argument(
+        "--log-file",
+        metavar="FILE",
+        help="append the run's log, with the traceback of any check that crashed, to FILE",
+    )
+
+
+def overrides_from(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, float]]:
+    """--only, --skip and --timeout as the checks turned on or off and their time limits.
+
+    Only the checks named are overridden (a time limit does not turn on a check the rubric
+    turns off), which is why these options set ``enabled`` and ``timeouts``, not ``critics``.
+    """
+    known = set(registry())
+    for name in [*args.only, *args.skip]:
+        if name not in known:
+            raise ScoringError(f"unknown check '{name}' (known: {', '.join(sorted(known))})")
+    enabled: dict[str, bool] = {}
+    if args.only:
+        enabled = {name: name in args.only for name in known}
+    for name in args.skip:
+        enabled[name] = False
+    timeouts: dict[str, float] = {}
+    for item in args.timeout:
+        name, _, seconds = item.partition("=")
+        if name not in known:
+            raise ScoringError(f"--timeout {item}: unknown check '{name}'")
+        try:
+            timeouts[name] = float(seconds)
+        except ValueError:
+            raise ScoringError(f"--timeout {item}: seconds must be a number") from None
+        if timeouts[name] <= 0:
+            raise ScoringError(f"--timeout {item}: seconds must be positive")
+    return enabled, timeouts
+
+
+def options_from(args: argparse.Namespace) -> ScoreOptions:
+    """Command-line arguments as scoring options; bad values raise ScoringError."""
+    enabled, timeouts = overrides_from(args)
+    values = {f.name: getattr(args, f.name) for f in setting_fields() if f.name not in BY_HAND}
+    try:
+        settings = ScoringSettings(**values)
+    except SettingError as error:
+        (field,) = [f for f in setting_fields() if f.name == error.name]
+        raise ScoringError(f"{flag_of(field)} {error.problem}") from None
+    patch: bytes | None = None
+    if args.patch is not None:
+        try:
+            patch = sys.stdin.buffer.read() if args.patch == "-" else Path(args.patch).read_bytes()
+        except OSError as error:
+            raise ScoringError(f"{args.patch}: {error.strerror or error}") from None
+    shared = {f.name: getattr(settings, f.name) for f in setting_fields()}
+    return ScoreOptions(**shared, repo=args.repo, patch=patch, enabled=enabled, timeouts=timeouts)
+
+
+def progress_line(event: Progress) -> str:
+    """One finished check, as the progress on stderr shows it."""
+    score = "-" if event.score is None else f"{event.score:.2f}"
+    return f"  [{event.done}/{event.total}] {event.check}: {event.status} {score}"
+
+
+async def _main(options: ScoreOptions, progress: bool) -> ScoreResult:
+    """Score, ending cleanly on SIGTERM or SIGHUP: the task is cancelled so checkouts go."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    # SIGHUP: the terminal running the command was closed.
+    signals = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    # Not possible outside the main thread or where there are no signals.
+    for signum in signals:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, task.cancel)
+
+    def show(event: Progress) -> None:
+        print(progress_line(event), file=sys.stderr, flush=True)
+
+    try:
+        return await run_scoring(options, show if progress else None)
+    finally:
+        for signum in signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+
+
+def print_text(result: ScoreResult, console: Console) -> None:
+    """A table of criteria, the verdict, then the steps of weak criteria."""
+    console.print(f"rubric: {result.rubric_origin}", highlight=False)
+    base = result.base[:12] if result.base else "(no commits yet)"
+    files = len(result.changed_files)
+    console.print(f"base: {result.base_ref} = {base}; {files} changed file(s)", highlight=False)
+    table = Table(show_edge=False, box=None, pad_edge=False)
+    for column in ("criterion", "weight", "score", "points", "comment"):
+        right = column in ("weight", "score", "points")
+        table.add_column(column, justify="right" if right else "left", overflow="fold")
+    for criterion in result.criteria.values():
+        table.add_row(
+            criterion.name,
+            f"{criterion.weight:g}",
+            cell(criterion.score),
+            cell(criterion.points, ".1f"),
+            comment(criterion),
+        )
+    console.print(table)
+    final = cell(result.final_score)
+    console.print(
+        f"total {number(result.evaluation.total)}/{number(result.evaluation.max_total)}   "
+        f"weighted {final}",
+        highlight=False,
+    )
+    for rule in result.evaluation.rules:
+        mark = "pass" if rule.passed else "FAIL"
+        console.print(f"  {mark}  {rule.text}  ({rule.detail})", highlight=False)
+    console.print(verdict_line(verdict(result)), highlight=False)
+    shown = [c for c in result.criteria.values() if len(c.steps) > 1]
+    for criterion in shown:
+        console.print(f"\n{criterion.name} ({criterion.check or 'hand'}):", highlight=False)
+        for step in criterion.steps:
+            console.print(f"  {step}", highlight=False, markup=False)
+
+
+def write_report(result: ScoreResult, output_format: str, output: str | None) -> None:
+    """The report on stdout, or in the file ``output``."""
+    if output:
+        console = Console(file=open(output, "w", encoding="utf-8"), soft_wrap=True)  # noqa: SIM115
+        with console.file:
+            if output_format == "text":
+                print_text(result, console)
+            else:
+                console.file.write(render(result, output_format))
+    elif output_format == "text":
+        print_text(result, Console(soft_wrap=True))
+    else:
+        sys.stdout.write(render(result, output_format))
+
+
+@contextlib.contextmanager
+def logging_to(path: str | None) -> Iterator[None]:
+    """Send the run's log records (a crashed check's traceback among them) to a file."""
+    if path is None:
+        yield
+        return
+    try:
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as error:
+        raise ScoringError(f"--log-file {path}: {error.strerror or error}") from None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `rubric score`; 0 accepted (or no accept_if), 1 rejected, 2 on errors."""
+    try:
+        with logging_to(args.log_file):
+            options = options_from(args)
+            progress = args.format == "text" and sys.stderr.isatty()
+            result = asyncio.run(_main(options, progress))
+    except ScoringError as error:
+        print_error(COMMAND, str(error))
+        return 2
+    except asyncio.CancelledError:
+        print_error(COMMAND, "terminated")
+        return EXIT_TERMINATED
+    except KeyboardInterrupt:
+        print_error(COMMAND, "interrupted")
+        return EXIT_INTERRUPTED
+    write_report(result, args.format, args.output)
+    return result.exit_code
