@@ -131,8 +131,9 @@ class ScoringSettings:
     )
     heal_threshold: float = setting(
         0.8,
-        doc="Criteria scoring below this get their full chain of reasoning steps, and in an "
-        "editor a warning on the rubric (0 to 1).",
+        doc="Criteria whose score (a share of the scale's maximum) is below this get their full "
+        "chain of reasoning steps, a `revise` entry in the suggested critique and, in an editor, "
+        "a warning on the rubric (0 to 1).",
         expects="a number from 0 to 1",
         validator=between(0.0, 1.0),
         metavar="X",
