@@ -107,11 +107,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def overrides_from(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, float]]:
-    """--only, --skip and --timeout as the checks turned on or off and their time limits.
-
-    Only the checks named are overridden (a time limit does not turn on a check the rubric
-    turns off), which is why these options set ``enabled`` and ``timeouts``, not ``critics``.
-    """
+    """--only, --skip and --timeout as the checks turned on or off and their time limits."""
+    # Only the checks named are overridden (a time limit does not turn on a check the rubric
+    # turns off), which is why these options set ``enabled`` and ``timeouts``, not ``critics``.
     known = set(registry())
     for name in [*args.only, *args.skip]:
         if name not in known:
