@@ -43,7 +43,11 @@ BY_HAND = {"critics": ("--only", "--skip", "--timeout")}
 
 def flag_of(field: attrs.Attribute[Any]) -> str:
     """The option that sets a field: its ``flag`` metadata, else ``--field-name``."""
-    return str(field.metadata.get(FLAG, "--" + field.name.replace("_", "-")))
+    if FLAG in field.metadata:
+        return str(field.metadata[FLAG])
+    # A flag that is on by default can only be turned off.
+    off = "no-" if getattr(DEFAULTS, field.name) is True else ""
+    return f"--{off}{field.name.replace('_', '-')}"
 
 
 def _help(field: attrs.Attribute[Any]) -> str:
@@ -75,7 +79,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--repo", default=".", metavar="PATH", help="the repository to score (default: .)"
     )
-    attrs.resolve_types(ScoringSettings)
     for field in setting_fields():
         if field.name not in BY_HAND:
             _add_setting(parser, field)

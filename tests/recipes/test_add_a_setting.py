@@ -89,6 +89,7 @@ def test_recipe_adds_jobs_to_the_cli_the_api_and_the_server(tmp_path: Path) -> N
     shown = manifest["contributes"]["configuration"]["properties"]["rubric.jobs"]
     assert shown["default"] == 0 and shown["markdownDescription"] == doc
     assert f"| `jobs` | `0` | {doc} |" in (copy / "docs/lsp.md").read_text(encoding="utf-8")
+    assert "| `jobs` | `--jobs N` |" in (copy / "docs/scoring.md").read_text(encoding="utf-8")
 
 
 def test_without_the_recipe_there_is_no_such_setting() -> None:
