@@ -216,19 +216,18 @@ def parse_diff(text: str) -> list[ChangedFile]:
     return files
 
 
-async def diff_text(work_dir: Path, base: str) -> str:
+async def diff_text(work_dir: Path, base: str, run_filters: bool = False) -> str:
     """The diff from the base commit to the files in ``work_dir``, staged or not."""
     done = await git(
         work_dir,
         "diff",
         "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
         "--find-renames",
         "--src-prefix=a/",
         "--dst-prefix=b/",
         base,
         "--",
+        run_filters=run_filters,
     )
     return done.stdout.decode("utf-8", errors="surrogateescape")
 
@@ -245,15 +244,18 @@ async def untracked_files(work_dir: Path) -> list[str]:
     return [name for name in done.stdout.decode("utf-8", errors="replace").split("\0") if name]
 
 
-async def collect_changes(work_dir: Path, base: str | None) -> ChangeSet:
-    """The change from ``base`` (None: no commits yet) to the files in ``work_dir``."""
+async def collect_changes(work_dir: Path, base: str | None, run_filters: bool = False) -> ChangeSet:
+    """The change from ``base`` (None: no commits yet) to the files in ``work_dir``.
+
+    ``run_filters``: a trusted run on the user's own tree lets its filter drivers clean files.
+    """
     digest = hashlib.sha256(f"{base}\n".encode())
     if base is None:
         # Before the first commit every file git knows or would add is wholly new.
         files: list[ChangedFile] = []
         tracked = set(await tracked_files(work_dir))
     else:
-        text = await diff_text(work_dir, base)
+        text = await diff_text(work_dir, base, run_filters)
         files = parse_diff(text)
         digest.update(text.encode("utf-8", errors="surrogateescape"))
         tracked = set()

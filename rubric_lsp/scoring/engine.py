@@ -462,7 +462,7 @@ async def run_scoring(
                     repo, changes, settings, cache, scratch, checks, options, critics, progress
                 )
         else:
-            changes = await collect_changes(repo.root, base)
+            changes = await collect_changes(repo.root, base, run_filters=options.trusted)
             results = await _measure(
                 repo, changes, settings, cache, scratch, checks, options, critics, progress
             )

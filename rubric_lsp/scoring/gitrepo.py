@@ -6,14 +6,34 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rubric_lsp.scoring.proc import Completed, ScoringError, quiet_env, run
+from rubric_lsp.scoring.safegit import (
+    filter_names,
+    git_argv,
+    git_env,
+    list_filters_argv,
+    needs_filter_list,
+    parse_config_names,
+)
 
 
 async def git(
-    cwd: str | Path, *args: str, check: bool = True, stdin: bytes | None = None
+    cwd: str | Path,
+    *args: str,
+    check: bool = True,
+    stdin: bytes | None = None,
+    run_filters: bool = False,
 ) -> Completed:
-    """Run one git command without prompts, pagers or optional index writes."""
-    argv = ["git", "-c", "core.quotepath=off", "--no-pager", *args]
-    done = await run(argv, cwd, env=quiet_env({"GIT_TERMINAL_PROMPT": "0"}), stdin=stdin)
+    """Run one git command that runs no program of the configuration (see safegit).
+
+    ``run_filters`` keeps the configured filter drivers: only for a trusted run reading the
+    user's own working tree, where a clean filter (git-lfs) decides what changed.
+    """
+    env = git_env(quiet_env())
+    neutral: list[str] = []
+    if not run_filters and needs_filter_list(args):
+        listed = await run(list_filters_argv(), cwd, env=env)
+        neutral = filter_names(parse_config_names(listed.stdout))
+    done = await run(git_argv(args, neutral), cwd, env=env, stdin=stdin)
     if check and done.returncode != 0:
         raise ScoringError(f"git {args[0]}: {done.last_error_line()}")
     return done
@@ -75,7 +95,8 @@ class Repository:
         """A file's bytes at a commit, or None when it does not exist there."""
         if commit is None:
             return None
-        done = await git(self.root, "show", f"{commit}:{path}", check=False)
+        # cat-file reads the blob as stored: no textconv, no filter.
+        done = await git(self.root, "cat-file", "blob", f"{commit}:{path}", check=False)
         return done.stdout if done.returncode == 0 else None
 
     async def blob_id(self, commit: str | None, path: str) -> str | None:

@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import subprocess
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from rubric_lsp.scoring.gitrepo import git
-from rubric_lsp.scoring.proc import ScoringError, quiet_env
+from rubric_lsp.scoring.proc import ScoringError
+from rubric_lsp.scoring.safegit import run_git_sync
 
 PREFIX = "rubric-snapshot-"
 
 
 def _remove(root: Path, folder: Path) -> None:
     """Unregister and delete a temporary worktree; synchronous so cancellation cannot skip it."""
-    subprocess.run(
-        ["git", "worktree", "remove", "--force", "--force", str(folder)],
-        cwd=root,
-        env=quiet_env(),
-        capture_output=True,
-        check=False,
-    )
+    run_git_sync(root, ["worktree", "remove", "--force", "--force", str(folder)])
     shutil.rmtree(folder.parent, ignore_errors=True)
     # A worktree whose folder vanished before removal leaves a stale entry; prune drops it.
-    subprocess.run(
-        ["git", "worktree", "prune"], cwd=root, env=quiet_env(), capture_output=True, check=False
-    )
+    run_git_sync(root, ["worktree", "prune"])
 
 
 @contextlib.asynccontextmanager
@@ -41,11 +33,9 @@ async def snapshot(root: Path, commit: str | None) -> AsyncIterator[Path]:
             folder.mkdir()
             yield folder
             return
-        # No hooks: a post-checkout hook would run the user's scripts on our checkout.
+        # No hooks and no filters (safegit): our checkout runs none of the user's programs.
         done = await git(
             root,
-            "-c",
-            "core.hooksPath=/dev/null",
             "worktree",
             "add",
             "--detach",
