@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -31,6 +30,7 @@ from rubric_lsp.scoring.options import DEFAULT_HEAL_THRESHOLD
 # Callers have always imported the options from here.
 from rubric_lsp.scoring.options import ScoreOptions as ScoreOptions
 from rubric_lsp.scoring.proc import ScoringError
+from rubric_lsp.scoring.reaper import owned_tempdir, reap
 from rubric_lsp.scoring.rubricfile import LoadedRubric, describe_origin, load
 from rubric_lsp.scoring.snapshot import apply_patch, snapshot
 
@@ -452,7 +452,9 @@ async def run_scoring(
     checks = plan(rubric.document, settings, critics)
     disabled = frozenset(name for name, s in settings.items() if not s.enabled)
     cache = Cache(repo.cache_dir if options.use_cache else None)
-    scratch = Path(tempfile.mkdtemp(prefix="rubric-score-"))
+    # Leftovers of runs killed before they could clean up; then mark this run's own folder.
+    await asyncio.to_thread(reap, repo.git_dir)
+    scratch = owned_tempdir("rubric-score-")
     try:
         if options.patch is not None:
             async with snapshot(repo.root, base) as folder:
