@@ -31,9 +31,9 @@ async def git(
     env = git_env(quiet_env())
     neutral: list[str] = []
     if not run_filters and needs_filter_list(args):
-        listed = await run(list_filters_argv(), cwd, env=env)
+        listed = await run(list_filters_argv(), cwd, env=env, sweep=False)
         neutral = filter_names(parse_config_names(listed.stdout))
-    done = await run(git_argv(args, neutral), cwd, env=env, stdin=stdin)
+    done = await run(git_argv(args, neutral), cwd, env=env, stdin=stdin, sweep=False)
     if check and done.returncode != 0:
         raise ScoringError(f"git {args[0]}: {done.last_error_line()}")
     return done

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import signal
+import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from rubric_lsp.scoring.reaper import RUN_MARK, end_marked, owner_mark
 
 
 class ScoringError(Exception):
@@ -64,6 +70,32 @@ def quiet_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+# How long a command's output may stay open after it exited (a grandchild holding stdout).
+OUTPUT_GRACE = 1.0
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _load_prctl() -> Any:
+    """libc's prctl, looked up once in the parent: a child between fork and exec must not import."""
+    if sys.platform != "linux":
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _load_prctl()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL when rubric dies, even by SIGKILL."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _kill_group(process: asyncio.subprocess.Process, sig: int) -> None:
     """Signal the process's whole group: commands such as pytest start children."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -77,29 +109,54 @@ async def run(
     env: Mapping[str, str] | None = None,
     stdin: bytes | None = None,
     timeout: float | None = None,
+    sweep: bool = True,
 ) -> Completed:
-    """Run a command to completion; on cancellation or timeout its process group is killed."""
+    """Run a command to completion, then end everything it started (see RUN_MARK).
+
+    ``sweep=False`` skips the search for processes that left the group (git, which starts
+    none once safegit has pinned its programs).
+    """
     started = time.perf_counter()
+    environment = dict(env) if env is not None else quiet_env()
+    mark = f"{owner_mark()}:{uuid.uuid4().hex}"
+    environment[RUN_MARK] = mark
     try:
         process = await asyncio.create_subprocess_exec(
             *argv,
             cwd=str(cwd),
-            env=dict(env) if env is not None else quiet_env(),
+            env=environment,
             stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             # Its own session, so one killpg ends the command and everything it started.
             start_new_session=True,
+            preexec_fn=_die_with_parent if _PRCTL is not None else None,
         )
     except FileNotFoundError:
         raise ScoringError(f"command not found: {argv[0]}") from None
     except PermissionError:
         raise ScoringError(f"command not executable: {argv[0]}") from None
+    output = asyncio.ensure_future(process.communicate(stdin))
     try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(stdin), timeout)
+        async with asyncio.timeout(timeout):
+            # Not process.wait(): asyncio wakes it only once the pipes close, and a grandchild
+            # holding stdout keeps them open. The exit status arrives before that.
+            while not output.done() and process.returncode is None:
+                await asyncio.wait([output], timeout=0.05)
+            # Wait briefly for the rest of the output, then end the holder, closing the pipe.
+            if not output.done():
+                await asyncio.wait([output], timeout=OUTPUT_GRACE)
     except BaseException:
         await _terminate(process)
+        output.cancel()
+        if sweep:
+            end_marked(mark)
         raise
+    # The command is over: whatever it started goes too, in its group or not.
+    _kill_group(process, signal.SIGKILL)
+    if sweep:
+        end_marked(mark)
+    stdout, stderr = await output
     return Completed(
         tuple(argv), process.returncode or 0, stdout, stderr, time.perf_counter() - started
     )

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -44,12 +45,25 @@ def owner_record() -> str:
     return json.dumps({"pid": pid, "start": _start_time(pid), "boot": _boot_id()})
 
 
+def owner_mark() -> str:
+    """This process as one word, for the RUN_MARK environment variable."""
+    pid = os.getpid()
+    return f"{pid}.{_start_time(pid)}.{_boot_id()}"
+
+
 def owner_alive(record: str) -> bool:
-    """Whether the process an owner file names still runs (unreadable: assume it does)."""
+    """Whether the process an owner file (or a run mark) names still runs.
+
+    Unreadable records count as alive: what cannot be proven abandoned is kept.
+    """
     try:
-        owner = json.loads(record)
-        pid, start, boot = int(owner["pid"]), str(owner["start"]), str(owner["boot"])
-    except (ValueError, KeyError, TypeError):
+        if record.startswith("{"):
+            owner = json.loads(record)
+            pid, start, boot = int(owner["pid"]), str(owner["start"]), str(owner["boot"])
+        else:
+            fields = record.split(":", 1)[0].split(".")
+            pid, start, boot = int(fields[0]), fields[1], fields[2]
+    except (ValueError, KeyError, TypeError, IndexError):
         return True
     if boot and boot != _boot_id():
         return False
@@ -60,6 +74,49 @@ def owner_alive(record: str) -> bool:
     except PermissionError:
         return True
     return not start or start == _start_time(pid)
+
+
+# Every process a command starts inherits this variable, also those that leave the process
+# group or the session (setsid, daemons): after the command they are found by it and ended.
+RUN_MARK = "RUBRIC_RUN_OWNER"
+
+
+def marked_processes() -> dict[int, str]:
+    """The run mark of every process of this user that carries one, by pid (Linux /proc)."""
+    key = f"{RUN_MARK}=".encode()
+    marks: dict[int, str] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError), open(f"/proc/{entry.name}/environ", "rb") as f:
+                data = f.read()
+                if key not in data:
+                    continue
+                for item in data.split(b"\0"):
+                    if item.startswith(key):
+                        marks[int(entry.name)] = item[len(key) :].decode(errors="replace")
+    return marks
+
+
+def _kill(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def end_marked(mark: str) -> list[int]:
+    """SIGKILL every process that carries exactly this run mark."""
+    return [pid for pid, found in marked_processes().items() if found == mark and _kill(pid)]
+
+
+def end_orphans() -> list[int]:
+    """SIGKILL the processes of rubric runs whose rubric is gone (it was SIGKILLed)."""
+    return [pid for pid, mark in marked_processes().items() if not owner_alive(mark) and _kill(pid)]
 
 
 def claim(folder: Path) -> None:
@@ -103,6 +160,7 @@ def _registered_folder(admin: Path) -> Path | None:
 
 def reap(git_dir: Path | None) -> list[Path]:
     """Remove the leftovers of rubric's runs whose process is gone; return what was removed."""
+    end_orphans()
     removed: list[Path] = []
     if git_dir is not None:
         for admin in sorted((git_dir / "worktrees").glob("*")):
