@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import bisect
 import hashlib
-from dataclasses import dataclass, field
+import os
+import stat
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,11 +61,18 @@ class ChangedFile:
     # New-side lines just after a deletion: a function losing lines is changed too.
     touched: frozenset[int] = frozenset()
     hunks: tuple[Hunk, ...] = ()
+    # Why the new side is not read at all (a symlink out of the repository, a huge file).
+    skipped: str = ""
 
     @property
     def is_python(self) -> bool:
-        """Whether the new side is a Python source file that still exists."""
-        return self.path.endswith(".py") and self.status != "deleted" and not self.binary
+        """Whether the new side is a Python source file that still exists and may be read."""
+        return (
+            self.path.endswith(".py")
+            and self.status != "deleted"
+            and not self.binary
+            and not self.skipped
+        )
 
     @property
     def wholly_added(self) -> bool:
@@ -101,6 +110,11 @@ class ChangeSet:
     fingerprint: str
 
     @property
+    def skipped(self) -> list[ChangedFile]:
+        """Changed files that are never read, each with its reason."""
+        return [f for f in self.files if f.skipped]
+
+    @property
     def python_files(self) -> list[ChangedFile]:
         """Changed Python files that exist on the new side."""
         return [f for f in self.files if f.is_python]
@@ -115,6 +129,42 @@ class ChangeSet:
     def read(self, path: str) -> str:
         """A new-side file's text."""
         return (self.work_dir / path).read_bytes().decode("utf-8", errors="replace")
+
+
+# Larger files are not analysed (generated code, data): reading them would take minutes.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def unreadable_reason(work_dir: Path, path: str) -> str:
+    """Why a new-side file must not be read ("" when it may be, or when it is absent)."""
+    full = work_dir / path
+    try:
+        info = full.lstat()
+    except OSError:
+        return ""
+    if stat.S_ISLNK(info.st_mode):
+        root = os.path.realpath(work_dir)
+        target = os.path.realpath(full)
+        if os.path.commonpath([root, target]) != root:
+            return "a symlink whose target leaves the repository"
+        try:
+            info = os.stat(target)
+        except OSError:
+            return ""
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a device, FIFO or socket)"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"{info.st_size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit"
+    return ""
+
+
+def _mark_unreadable(work_dir: Path, files: list[ChangedFile]) -> list[ChangedFile]:
+    """The files, each new side that must not be read marked with its reason."""
+    marked: list[ChangedFile] = []
+    for changed in files:
+        reason = "" if changed.status == "deleted" else unreadable_reason(work_dir, changed.path)
+        marked.append(replace(changed, skipped=reason) if reason else changed)
+    return marked
 
 
 def is_binary(data: bytes) -> bool:
@@ -256,7 +306,7 @@ async def collect_changes(work_dir: Path, base: str | None, run_filters: bool = 
         tracked = set(await tracked_files(work_dir))
     else:
         text = await diff_text(work_dir, base, run_filters)
-        files = parse_diff(text)
+        files = _mark_unreadable(work_dir, parse_diff(text))
         digest.update(text.encode("utf-8", errors="surrogateescape"))
         tracked = set()
     untracked = set(await untracked_files(work_dir))
@@ -288,6 +338,11 @@ def _new_files(
             continue
         info = path.stat()
         digest.update(f"\0{name}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+        reason = unreadable_reason(work_dir, name)
+        if reason:  # listed as changed, never opened
+            status: FileStatus = "untracked" if name in untracked else "added"
+            found.append(ChangedFile(path=name, old_path=None, status=status, skipped=reason))
+            continue
         with path.open("rb") as stream:
             binary = is_binary(stream.read(_BINARY_PROBE))
         # A binary file (a data set) is never read whole.

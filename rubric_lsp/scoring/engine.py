@@ -32,6 +32,7 @@ from rubric_lsp.scoring.options import ScoreOptions as ScoreOptions
 from rubric_lsp.scoring.proc import ScoringError
 from rubric_lsp.scoring.reaper import owned_tempdir, reap
 from rubric_lsp.scoring.rubricfile import LoadedRubric, describe_origin, load
+from rubric_lsp.scoring.skipped import with_skipped
 from rubric_lsp.scoring.snapshot import apply_patch, snapshot
 
 SCHEMA_VERSION = 1
@@ -278,7 +279,8 @@ async def _run_critic(critic: Critic, context: Context, timeout: float) -> Criti
     """One critic, isolated: a crash or a timeout becomes an error result."""
     try:
         async with asyncio.timeout(timeout):
-            return character_columns(await critic.run(context), context)
+            result = character_columns(await critic.run(context), context)
+            return with_skipped(result, context.changes)
     except TimeoutError:
         return CriticResult.error(f"{critic.name} timed out after {timeout:g} s")
     except ScoringError as error:

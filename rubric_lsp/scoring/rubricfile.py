@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,18 +49,44 @@ class LoadedRubric:
     origin: str  # "option", "repository", "default" or "text"
 
 
+# A rubric is a page of text; anything longer is not one (and /dev/zero never ends).
+MAX_RUBRIC_BYTES = 1024 * 1024
+
+
+def read_rubric(file: Path, label: str, strict: bool = True) -> str:
+    """A rubric file's text; a FIFO, a device, a huge or undecodable file is a one-line error."""
+    try:
+        info = file.stat()
+    except FileNotFoundError:
+        raise ScoringError(f"{label}: no such rubric file") from None
+    except OSError as error:
+        raise ScoringError(f"{label}: cannot read: {error.strerror or error}") from None
+    # Opening a FIFO would block until a writer comes: check before opening.
+    if not stat.S_ISREG(info.st_mode):
+        raise ScoringError(f"{label}: not a regular file (a FIFO, device or folder)")
+    if info.st_size > MAX_RUBRIC_BYTES:
+        raise ScoringError(f"{label}: {info.st_size} bytes, too large for a rubric")
+    try:
+        # O_NONBLOCK: a file swapped for a FIFO after the check still cannot block the open.
+        descriptor = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as stream:
+            data = stream.read(MAX_RUBRIC_BYTES + 1)
+    except OSError as error:
+        raise ScoringError(f"{label}: cannot read: {error.strerror or error}") from None
+    if len(data) > MAX_RUBRIC_BYTES:
+        raise ScoringError(f"{label}: too large for a rubric")
+    try:
+        return data.decode("utf-8", errors="strict" if strict else "replace")
+    except UnicodeDecodeError as error:
+        raise ScoringError(f"{label}: cannot read: {error}") from None
+
+
 def load(root: Path, path: str | Path | None = None, text: str | None = None) -> LoadedRubric:
     """Find, read, parse and validate the rubric; errors are one line."""
     if text is not None:
         label, origin = str(path) if path else "<text>", "text"
     elif path is not None:
-        file = Path(path)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ScoringError(f"{path}: no such rubric file") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise ScoringError(f"{path}: cannot read: {error}") from None
+        text = read_rubric(Path(path), str(path))
         label, origin = str(path), "option"
     else:
         found = sorted(p for p in root.glob("*.rubric") if p.is_file())
@@ -68,7 +96,7 @@ def load(root: Path, path: str | Path | None = None, text: str | None = None) ->
                 f"several rubrics at the repository root ({names}): pick one with --rubric"
             )
         if found:
-            text = found[0].read_text(encoding="utf-8", errors="replace")
+            text = read_rubric(found[0], str(found[0]), strict=False)
             label, origin = str(found[0]), "repository"
         else:
             text, label, origin = DEFAULT_RUBRIC, DEFAULT_LABEL, "default"
