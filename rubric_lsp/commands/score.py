@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rubric_lsp.commands.output import print_error, verdict_line
@@ -32,7 +33,7 @@ from rubric_lsp.scoring.options import (
     setting_fields,
 )
 from rubric_lsp.scoring.proc import ScoringError
-from rubric_lsp.scoring.report import FORMATS, cell, comment, render, verdict
+from rubric_lsp.scoring.report import FORMATS, cell, comment, plain, render, verdict
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -186,7 +187,7 @@ async def _main(options: ScoreOptions, progress: bool) -> ScoreResult:
 
 def print_text(result: ScoreResult, console: Console) -> None:
     """A table of criteria, the verdict, then the steps of weak criteria."""
-    console.print(f"rubric: {result.rubric_origin}", highlight=False)
+    console.print(f"rubric: {plain(result.rubric_origin)}", highlight=False, markup=False)
     base = result.base[:12] if result.base else "(no commits yet)"
     files = len(result.changed_files)
     console.print(f"base: {result.base_ref} = {base}; {files} changed file(s)", highlight=False)
@@ -200,7 +201,8 @@ def print_text(result: ScoreResult, console: Console) -> None:
             f"{criterion.weight:g}",
             cell(criterion.score),
             cell(criterion.points, ".1f"),
-            comment(criterion),
+            # Table cells read rich markup: a "[/]" in a test name must stay text.
+            escape(plain(comment(criterion))),
         )
     console.print(table)
     final = cell(result.final_score)
@@ -217,7 +219,7 @@ def print_text(result: ScoreResult, console: Console) -> None:
     for criterion in shown:
         console.print(f"\n{criterion.name} ({criterion.check or 'hand'}):", highlight=False)
         for step in criterion.steps:
-            console.print(f"  {step}", highlight=False, markup=False)
+            console.print(f"  {plain(step)}", highlight=False, markup=False)
 
 
 def write_report(result: ScoreResult, output_format: str, output: str | None) -> None:

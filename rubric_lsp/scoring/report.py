@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rubric_lsp import __version__
@@ -115,9 +116,31 @@ def to_sarif(result: ScoreResult) -> dict[str, Any]:
     }
 
 
+# Characters that start Markdown syntax (emphasis, links, code, tables, headings, images).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# Control characters (terminal escape sequences among them) never reach a report.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: str) -> str:
+    """Text from the change without control characters (no terminal escape sequences)."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text from the change shown literally in Markdown: no HTML, no markup, one line."""
+    text = plain(text).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    text = text.replace("&", "&amp;")
+    return _MD_SPECIAL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m[1], "\\" + m[1]), text)
+
+
+def _code(text: str) -> str:
+    """Text as a Markdown code span, whatever backticks it holds."""
+    text = plain(text).replace("\n", " ")
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def to_markdown(result: ScoreResult) -> str:
@@ -137,14 +160,15 @@ def to_markdown(result: ScoreResult) -> str:
         )
     failed = result.failed_rules
     if failed:
-        lines += ["", "Failed rules: " + ", ".join(f"`{rule}`" for rule in failed)]
+        lines += ["", "Failed rules: " + ", ".join(_code(rule) for rule in failed)]
     detailed = [c for c in result.criteria.values() if len(c.steps) > 1]
     for c in detailed:
         lines += ["", "<details><summary>" + _md(f"{c.name}: {comment(c)}") + "</summary>", ""]
-        lines += [f"- {step}" for step in c.steps]
+        lines += [f"- {_md(step)}" for step in c.steps]
         for finding in c.findings[:20]:
             lines.append(
-                f"- `{finding.path}:{finding.line}` {finding.label}: {_md(finding.message)}"
+                f"- {_code(f'{finding.path}:{finding.line}')} {_md(finding.label)}: "
+                f"{_md(finding.message)}"
             )
         lines += ["", "</details>"]
     base = result.base[:12] if result.base else "the empty tree"
