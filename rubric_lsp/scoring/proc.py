@@ -70,6 +70,27 @@ def quiet_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+# Bytes of file names one command line may carry: well under Linux's 2 MB for argv and
+# environment together, and each name is far under its 128 kB limit for one argument.
+ARGV_BUDGET = 256 * 1024
+# Bytes one argument may hold (Linux: 128 kB), with room to spare.
+ONE_ARGUMENT = 100 * 1024
+
+
+def chunked(names: Sequence[str], budget: int = ARGV_BUDGET) -> list[list[str]]:
+    """File names split into lists that each fit on one command line."""
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for name in names:
+        cost = len(os.fsencode(name)) + 1
+        if chunks[-1] and size + cost > budget:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(name)
+        size += cost
+    return [chunk for chunk in chunks if chunk]
+
+
 # How long a command's output may stay open after it exited (a grandchild holding stdout).
 OUTPUT_GRACE = 1.0
 

@@ -80,3 +80,26 @@ def test_a_50_mb_committed_file_changed_is_skipped(repo: Path) -> None:
     result = score(repo, enabled=STATIC, use_cache=False)
     assert time.monotonic() - started < 120
     assert "1 file(s) skipped" in result.criteria["style"].comment
+
+
+def test_file_lists_are_chunked_to_fit_a_command_line() -> None:
+    from rubric_lsp.scoring.proc import chunked
+
+    names = [f"/some/long/folder/name/module_{i:05}.py" for i in range(6000)]
+    chunks = chunked(names, 64 * 1024)
+    assert [name for chunk in chunks for name in chunk] == names
+    assert all(sum(len(n) + 1 for n in chunk) <= 64 * 1024 for chunk in chunks)
+    assert len(chunks) > 1
+
+
+@pytest.mark.skipif(not os.environ.get("RUBRIC_LONG_TESTS"), reason="set RUBRIC_LONG_TESTS=1")
+def test_a_change_of_6000_files_is_measured(repo: Path) -> None:
+    for index in range(6000):
+        write(repo, f"calc/generated/part_{index // 100:02}/module_{index:05}.py", "X = 1\n")
+    started = time.monotonic()
+    result = score(repo, enabled={"benchmark": False, "pylint": False}, use_cache=False)
+    seconds = time.monotonic() - started
+    for name in ("correctness", "tests", "security"):
+        assert result.criteria[name].status == "scored", result.criteria[name].steps
+    # About 310 s on the loaded 2-core machine: bandit and pytest over 6000 modules.
+    assert seconds < 600

@@ -118,6 +118,11 @@ async def run_bandit(cwd: Path, files: list[Path]) -> dict[str, list[BanditIssue
     """One bandit process over all files; issues keyed by each file's real path."""
     if not files:
         return {}
+    if len(proc.chunked([str(path) for path in files])) > 1:  # too many for one command line
+        merged: dict[str, list[BanditIssue]] = {}
+        for chunk in proc.chunked([str(path) for path in files]):
+            merged.update(await run_bandit(cwd, [Path(name) for name in chunk]))
+        return merged
     # -P: the linted tree must not shadow the installed bandit.
     argv = [sys.executable, "-P", "-m", "bandit", "-f", "json", "-q", *_config_args(cwd)]
     argv += [str(path) for path in files]

@@ -160,6 +160,12 @@ async def run_pylint(
     """One pylint process over all files; messages keyed by each file's real path."""
     if not files:
         return {}
+    names = [str(path) for path in files]
+    if len(proc.chunked(names)) > 1:  # thousands of files: one process per command line
+        merged: dict[str, list[PylintMessage]] = {}
+        for chunk in proc.chunked(names):
+            merged.update(await run_pylint(cwd, [Path(name) for name in chunk], extra, jobs))
+        return merged
     argv = [
         sys.executable,
         # -P: a package in the linted tree named like a tool (pylint, astroid) must not

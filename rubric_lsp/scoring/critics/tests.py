@@ -151,7 +151,9 @@ def command_argv(
         f"--rcfile={coverage_rcfile(coverage_file)}",
         f"--data-file={coverage_file}",
     ]
-    if include:
+    # A long list goes into the rcfile instead (run_suite writes it): one argument holds
+    # at most 128 kB on Linux, about 600 long paths.
+    if include and len(proc.chunked(include, proc.ONE_ARGUMENT)) == 1:
         wrap.append("--include=" + ",".join(include))
     if pytest:
         start = 1 if Path(argv[0]).name in ("pytest", "py.test") else 3
@@ -197,7 +199,10 @@ async def run_suite(context: Context) -> SuiteRun:
         include = [real(context.changes.work_dir / f.path) for f in context.changes.python_files]
     argv, measured = command_argv(command, junit, data_file, include)
     if measured and data_file is not None:
-        coverage_rcfile(data_file).write_text(COVERAGE_CONFIG, encoding="utf-8")
+        config = COVERAGE_CONFIG
+        if len(proc.chunked(include, proc.ONE_ARGUMENT)) > 1:
+            config += "include =\n" + "".join(f"    {name}\n" for name in include)
+        coverage_rcfile(data_file).write_text(config, encoding="utf-8")
     timeout = setting.timeout or DEFAULT_TIMEOUT
     try:
         done = await proc.run(argv, context.changes.work_dir, timeout=timeout)
