@@ -16,8 +16,10 @@ def skipped_files(changes: ChangeSet, limit: int = 5) -> str:
     return named + more
 
 
-def with_skipped(result: CriticResult, changes: ChangeSet) -> CriticResult:
+def with_skipped(result: CriticResult, changes: ChangeSet | None) -> CriticResult:
     """The result saying, in its summary and first reason, which files were not read."""
+    if changes is None:  # a context without a change (critics tried alone)
+        return result
     named = skipped_files(changes)
     if not named:
         return result
