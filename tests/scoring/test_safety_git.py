@@ -16,10 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.gitrepo import edit, git, init_repo, write
 
 from rubric_lsp.scoring.safegit import configured_filters, filter_names, git_argv, git_env
-
-from .fixture_repo import edit, git, init_repo, write
 
 MARK = """#!/bin/sh
 echo {name} >> {marker}

@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from support.gitrepo import git, write
 
 from rubric_lsp.scoring.api import score
-
-from .fixture_repo import git, write
 
 STATIC = {"tests": False, "coverage": False, "benchmark": False}
 

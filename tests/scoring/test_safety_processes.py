@@ -9,10 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from support.gitrepo import init_repo, write
 
 from rubric_lsp.scoring.api import score
-
-from .fixture_repo import init_repo, write
 
 # The test command: starts a grandchild that ignores SIGTERM, records pids, then exits
 # (or, with "stay", sleeps itself).

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 from rich.console import Console
+from support.gitrepo import write
 
+from rubric_lsp.commands.score import print_text
 from rubric_lsp.scoring import report
 from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.engine import ScoreResult
-
-from .fixture_repo import write
 
 HOSTILE_TESTS = """\
 import pytest
@@ -54,7 +54,7 @@ def test_text_keeps_markup_literal_and_drops_terminal_escapes(repo: Path) -> Non
     hostile = replace(criterion, comment="[bold]calc/__init__.py[/bold] \x1b[31mred")
     result = replace(result, criteria={**result.criteria, "correctness": hostile})
     out = io.StringIO()
-    report.print_text(result, Console(file=out, width=300, soft_wrap=True, force_terminal=True))
+    print_text(result, Console(file=out, width=300, soft_wrap=True, force_terminal=True))
     printed = out.getvalue()
     assert "[bold]calc/__init__.py[/bold]" in printed
     assert "\x1b[31mred" not in printed

@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from support.gitrepo import edit, git, state, write
 
 from rubric_lsp.scoring.api import score
-
-from .fixture_repo import edit, git, state, write
 
 ONLY_BENCHMARK = {"tests": False, "coverage": False, "pylint": False, "bandit": False}
 
