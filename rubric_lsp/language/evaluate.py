@@ -84,6 +84,26 @@ def hand_scores(document: Document) -> dict[str, ScoreEntry]:
     return latest
 
 
+def to_points(score: float, scale: tuple[float, float]) -> float:
+    """A normalised score in [0, 1] as points on the scale: 0 is its low end, 1 its high end."""
+    low, high = scale
+    return low + score * (high - low)
+
+
+def to_score(points: float, scale: tuple[float, float]) -> float:
+    """Points on the scale as a normalised score: (points - low) / (high - low)."""
+    low, high = scale
+    return (points - low) / (high - low)
+
+
+def points_label(points: float, scale: tuple[float, float]) -> str:
+    """``4.0/5`` on a scale from 0; ``4.0 on 1..5`` when the scale starts elsewhere."""
+    low, high = scale
+    if low == 0:
+        return f"{points:.1f}/{high:g}"
+    return f"{points:.1f} on {low:g}..{high:g}"
+
+
 def weighted_score(pairs: Mapping[str, tuple[float, float]]) -> float | None:
     """Σ(weight·score)/Σweight over (weight, score) pairs; None when there are none."""
     total_weight = sum(weight for weight, _ in pairs.values())
@@ -95,7 +115,7 @@ def weighted_score(pairs: Mapping[str, tuple[float, float]]) -> float | None:
 def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None) -> Evaluation:
     """Combine measured subscores and hand scores, then apply accept_if and review_if."""
     measured = measured or {}
-    _, scale_max = document.scale
+    scale = document.scale
     hand = hand_scores(document)
     criteria: dict[str, CriterionResult] = {}
     for criterion in document.criteria:
@@ -107,7 +127,7 @@ def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None)
         if name in measured:
             sub = measured[name]
             score = None if sub.score is None else min(1.0, max(0.0, sub.score))
-            points = None if score is None else score * scale_max
+            points = None if score is None else to_points(score, scale)
             status: Status = (
                 sub.status if score is not None or sub.status != "scored" else "unscored"
             )
@@ -118,7 +138,14 @@ def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None)
             points = entry.points.number
             comment = entry.comment.text if entry.comment else ""
             result = CriterionResult(
-                name, criterion.weight, check, points, points / scale_max, "scored", comment, "hand"
+                name,
+                criterion.weight,
+                check,
+                points,
+                to_score(points, scale),
+                "scored",
+                comment,
+                "hand",
             )
         else:
             result = CriterionResult(name, criterion.weight, check, None, None, "unscored", "")
@@ -131,7 +158,7 @@ def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None)
     }
     final = weighted_score(scored)
     total = sum(result.points for result in criteria.values() if result.points is not None)
-    max_total = scale_max * len(criteria)
+    max_total = scale[1] * len(criteria)
 
     rules: list[RuleResult] = []
     accept = document.first("accept_if")

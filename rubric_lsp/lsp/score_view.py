@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from rubric_lsp.language.evaluate import hand_scores
+from rubric_lsp.language.evaluate import hand_scores, points_label
 from rubric_lsp.language.model import Block, Criterion, Document, Position, ScoreEntry
 from rubric_lsp.lsp.convert import Codec
 from rubric_lsp.scoring.critic import Finding
@@ -110,17 +110,16 @@ def _definitions(document: Document) -> dict[str, Criterion]:
     return found
 
 
-def inlay_label(criterion: CriterionScore, scale_max: float) -> str:
+def inlay_label(criterion: CriterionScore, scale: tuple[float, float]) -> str:
     """``4.0/5 · 0.80`` for a measured or hand score, else the status."""
     if criterion.score is None or criterion.points is None:
         return criterion.status
-    return f"{criterion.points:.1f}/{scale_max:g} · {criterion.score:.2f}"
+    return f"{points_label(criterion.points, scale)} · {criterion.score:.2f}"
 
 
 def inlay_hints(result: ScoreResult, document: Document, codec: Codec) -> list[types.InlayHint]:
     """The measured score at the end of each criterion's definition."""
     places = RubricPlaces(document.lines, codec)
-    _, scale_max = document.scale
     hints: list[types.InlayHint] = []
     for name, definition in _definitions(document).items():
         criterion = result.criteria.get(name)
@@ -129,7 +128,7 @@ def inlay_hints(result: ScoreResult, document: Document, codec: Codec) -> list[t
         hints.append(
             types.InlayHint(
                 position=places.position(definition.range.end),
-                label=inlay_label(criterion, scale_max),
+                label=inlay_label(criterion, document.scale),
                 kind=types.InlayHintKind.Parameter,
                 padding_left=True,
                 tooltip=criterion.comment or None,
