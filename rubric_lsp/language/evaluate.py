@@ -8,6 +8,7 @@ from typing import Literal
 
 from rubric_lsp.language.checks import bound_check
 from rubric_lsp.language.model import Document, Rule, ScoreEntry
+from rubric_lsp.language.vocabulary import RuleSpec, rules_of
 
 Status = Literal["scored", "unscored", "error", "skipped"]
 
@@ -165,56 +166,61 @@ def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None)
     if accept is not None:
         for accept_entry in accept.entries:
             if isinstance(accept_entry, Rule):
-                rules.append(_check_rule(accept_entry, criteria, total, final))
+                rules.append(check_rule(accept_entry, "accept_if", criteria, total, final))
     review = False
     review_block = document.first("review_if")
     if review_block is not None:
         for review_entry in review_block.entries:
-            if isinstance(review_entry, Rule) and _review_rule_holds(review_entry, final):
-                review = True
+            if isinstance(review_entry, Rule):
+                review |= check_rule(review_entry, "review_if", criteria, total, final).passed
     accepted = None if accept is None else all(result.passed for result in rules)
     return Evaluation(criteria, total, max_total, final, accepted, review, rules)
 
 
-def _number(rule: Rule, index: int) -> float | None:
-    if index >= len(rule.arguments):
-        return None
-    return rule.arguments[index].number
-
-
-def _check_rule(
-    rule: Rule, criteria: Mapping[str, CriterionResult], total: float, final: float | None
+def check_rule(
+    rule: Rule,
+    block: str,
+    criteria: Mapping[str, CriterionResult],
+    total: float,
+    final: float | None,
 ) -> RuleResult:
-    """Decide one accept_if rule; unknown or malformed rules fail (validation says why)."""
+    """Decide one rule of ``block``; unknown or malformed rules fail (validation says why)."""
     text = rule_text(rule)
     keyword = rule.keyword.text
-    limit = _number(rule, 0)
-    if limit is None:
+    numbers = [value.number for value in rule.arguments]
+    if not numbers or numbers[0] is None:
         return RuleResult(text, False, "rule has no number", rule)
-    if keyword == "total_gte":
-        return RuleResult(text, total >= limit, f"total {_fmt(total)} vs {_fmt(limit)}", rule)
-    if keyword == "weighted_gte":
-        if final is None:
-            return RuleResult(text, False, "no criterion is scored", rule)
-        return RuleResult(text, final >= limit, f"weighted {final:.2f} vs {_fmt(limit)}", rule)
-    if keyword == "minimum" and rule.target is not None:
-        result = criteria.get(rule.target.text)
-        if result is None or result.points is None:
-            return RuleResult(text, False, f"{rule.target.text} is unscored", rule)
-        return RuleResult(
-            text,
-            result.points >= limit,
-            f"{rule.target.text} {_fmt(result.points)} vs {_fmt(limit)}",
-            rule,
-        )
-    return RuleResult(text, False, f"unknown rule '{keyword}'", rule)
+    spec = rules_of(block).get(keyword)
+    if spec is None or (spec.takes_criterion and rule.target is None):
+        return RuleResult(text, False, f"unknown rule '{keyword}'", rule)
+    seen, what, missing = _measured(spec, rule, criteria, total, final)
+    if seen is None:
+        return RuleResult(text, False, missing, rule)
+    shown = f"{seen:.2f}" if spec.takes_fraction else _fmt(seen)
+    if spec.compare == "between":
+        low, high = numbers[0], numbers[1] if len(numbers) > 1 else None
+        holds = high is not None and low <= seen <= high
+        bounds = f"{_fmt(low)}..{_fmt(high)}" if high is not None else _fmt(low)
+        return RuleResult(text, holds, f"{what} {shown} in {bounds}", rule)
+    limit = numbers[0]
+    return RuleResult(text, seen >= limit, f"{what} {shown} vs {_fmt(limit)}", rule)
 
 
-def _review_rule_holds(rule: Rule, final: float | None) -> bool:
-    if rule.keyword.text != "weighted_between" or final is None:
-        return False
-    low, high = _number(rule, 0), _number(rule, 1)
-    return low is not None and high is not None and low <= final <= high
+def _measured(
+    spec: RuleSpec,
+    rule: Rule,
+    criteria: Mapping[str, CriterionResult],
+    total: float,
+    final: float | None,
+) -> tuple[float | None, str, str]:
+    """The number a rule compares, what to call it, and why it is missing when it is."""
+    if spec.measure == "total":
+        return total, "total", ""
+    if spec.measure == "weighted":
+        return final, "weighted", "no criterion is scored"
+    name = rule.target.text if rule.target is not None else ""
+    result = criteria.get(name)
+    return (None if result is None else result.points), name, f"{name} is unscored"
 
 
 def _fmt(value: float) -> str:

@@ -9,24 +9,6 @@ from typing import Literal, NamedTuple
 
 DEFAULT_SCALE = (0.0, 5.0)
 
-BLOCK_KEYWORDS = (
-    "task",
-    "reward_rubric",
-    "checks",
-    "score",
-    "critique",
-    "rescore",
-    "accept_if",
-    "review_if",
-)
-SINGLE_BLOCKS = ("task", "reward_rubric", "checks", "accept_if", "review_if")
-TASK_FIELDS = ("title", "objective", "constraints")
-RUBRIC_FIELDS = ("criterion", "scale")
-CRITERION_ATTRIBUTES = ("weight", "check")
-CRITIQUE_VERBS = ("revise",)
-ACCEPT_RULES = ("total_gte", "minimum", "weighted_gte")
-REVIEW_RULES = ("weighted_between",)
-
 
 class Position(NamedTuple):
     """A 0-based line and character offset, counted in Unicode code points."""

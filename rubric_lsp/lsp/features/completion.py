@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from rubric_lsp.language.checks import BUILTIN_CHECKS, CHECK_SETTINGS
+from rubric_lsp.language.checks import BUILTIN_CHECKS
 from rubric_lsp.language.context import Context, Token, context_at, tokens
-from rubric_lsp.language.keywords import CHECK_SETTING_DOCS, KEYWORDS
-from rubric_lsp.language.model import (
-    ACCEPT_RULES,
-    BLOCK_KEYWORDS,
+from rubric_lsp.language.model import Criterion
+from rubric_lsp.language.vocabulary import (
+    BLOCKS,
+    CHECK_SETTING_FIELDS,
     CRITERION_ATTRIBUTES,
     CRITIQUE_VERBS,
-    REVIEW_RULES,
+    RUBRIC_ENTRIES,
     TASK_FIELDS,
-    Criterion,
+    rules_of,
 )
 from rubric_lsp.lsp.convert import Positions, markdown
 from rubric_lsp.lsp.feature import Feature, request
@@ -23,27 +23,6 @@ from rubric_lsp.lsp.server import RubricLanguageServer
 from rubric_lsp.lsp.snapshot import Snapshot
 
 Kind = types.CompletionItemKind
-
-# Block bodies offered as snippets; {criteria} lines are filled from the rubric.
-_BLOCK_SNIPPETS = {
-    "task": 'task {\n  title "$1"\n  objective "$2"\n}',
-    "reward_rubric": "reward_rubric {\n  criterion ${1:correctness} weight=${2:1}\n}",
-    "checks": 'checks {\n  ${1:tests} command="${2:python -m pytest -q}"\n}',
-    "critique": 'critique {\n  revise ${1:criterion} "${2:what to change}"\n}',
-    "accept_if": "accept_if {\n  weighted_gte ${1:0.8}\n}",
-    "review_if": "review_if {\n  weighted_between ${1:0.5} ${2:0.7}\n}",
-}
-_ENTRY_SNIPPETS = {
-    "title": 'title "$1"',
-    "objective": 'objective "$1"',
-    "constraints": 'constraints "$1"',
-    "criterion": "criterion ${1:name} weight=${2:1}",
-    "scale": "scale ${1:0..5}",
-    "total_gte": "total_gte ${1:N}",
-    "weighted_gte": "weighted_gte ${1:0.8}",
-    "weighted_between": "weighted_between ${1:0.5} ${2:0.7}",
-}
-
 
 _CHECK_OFF = "The check does not run; a criterion bound to it is unscored."
 
@@ -114,34 +93,32 @@ def complete(
     slot = where.slot
     criteria = _criteria(names)
     if slot == "block-keyword":
-        for keyword in BLOCK_KEYWORDS:
-            snippet = _BLOCK_SNIPPETS.get(keyword)
-            if keyword in ("score", "rescore"):
+        for keyword, block in BLOCKS.items():
+            snippet = block.snippet
+            if block.shape == "scores":
                 snippet = _score_snippet([c.name.text for c in criteria]).replace(
                     "score", keyword, 1
                 )
-            items.add(keyword, Kind.Keyword, KEYWORDS[keyword], detail="block", snippet=snippet)
+            items.add(keyword, Kind.Keyword, block.doc, detail="block", snippet=snippet)
     elif slot == "task-field":
-        for name in TASK_FIELDS:
-            items.add(
-                name, Kind.Field, KEYWORDS[name], detail="task field", snippet=_ENTRY_SNIPPETS[name]
-            )
+        for name, field in TASK_FIELDS.items():
+            items.add(name, Kind.Field, field.doc, detail="task field", snippet=field.snippet)
     elif slot == "rubric-entry":
-        for name in ("criterion", "scale"):
-            items.add(name, Kind.Keyword, KEYWORDS[name], snippet=_ENTRY_SNIPPETS[name])
+        for name, entry in RUBRIC_ENTRIES.items():
+            items.add(name, Kind.Keyword, entry.doc, snippet=entry.snippet)
     elif slot == "criterion-attribute":
-        for key in CRITERION_ATTRIBUTES:
+        for key, attribute in CRITERION_ATTRIBUTES.items():
             if key not in where.used_keys:
-                items.add(f"{key}=", Kind.Property, KEYWORDS[key], detail="attribute")
+                items.add(f"{key}=", Kind.Property, attribute.doc, detail="attribute")
     elif slot in ("check-name", "checks-entry"):
         for name, description in BUILTIN_CHECKS.items():
             if slot == "checks-entry" and name == "manual":
                 continue  # nothing to configure: it runs nothing
             items.add(name, Kind.Function, description, detail="check")
     elif slot == "check-setting":
-        for key in CHECK_SETTINGS:
+        for key, setting in CHECK_SETTING_FIELDS.items():
             if key not in where.used_keys:
-                items.add(f"{key}=", Kind.Property, CHECK_SETTING_DOCS[key], detail="check setting")
+                items.add(f"{key}=", Kind.Property, setting.doc, detail="check setting")
     elif slot == "boolean":
         for value, doc in (("true", "The check runs."), ("false", _CHECK_OFF)):
             items.add(value, Kind.Value, doc)
@@ -171,18 +148,17 @@ def complete(
                 sort=f"{rank}{index:04d}",
             )
     elif slot == "critique-verb":
-        for verb in CRITIQUE_VERBS:
-            items.add(verb, Kind.Keyword, KEYWORDS[verb], detail="critique verb")
+        for verb, word in CRITIQUE_VERBS.items():
+            items.add(verb, Kind.Keyword, word.doc, detail="critique verb")
     elif slot == "rule-keyword":
-        rules = ACCEPT_RULES if where.block == "accept_if" else REVIEW_RULES
-        for rule in rules:
-            snippet = _ENTRY_SNIPPETS.get(rule)
-            if rule == "minimum":
+        for rule, spec in rules_of(where.block or "").items():
+            snippet = spec.snippet
+            if spec.takes_criterion:
                 choices = ",".join(c.name.text for c in criteria)
                 snippet = (
                     f"minimum ${{1|{choices}|}} ${{2:4}}" if choices else "minimum ${1:name} ${2:4}"
                 )
-            items.add(rule, Kind.Keyword, KEYWORDS[rule], detail="rule", snippet=snippet)
+            items.add(rule, Kind.Keyword, spec.doc, detail="rule", snippet=snippet)
     return items.items
 
 

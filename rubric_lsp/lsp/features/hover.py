@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from rubric_lsp.language.checks import BUILTIN_CHECKS, CHECK_SETTINGS, DEFAULT_BINDINGS, bound_check
+from rubric_lsp.language.checks import BUILTIN_CHECKS, DEFAULT_BINDINGS, bound_check
 from rubric_lsp.language.context import Token, token_at_offset
-from rubric_lsp.language.keywords import CHECK_SETTING_DOCS, KEYWORDS
 from rubric_lsp.language.model import Criterion
+from rubric_lsp.language.vocabulary import word_doc
 from rubric_lsp.lsp.convert import markdown
 from rubric_lsp.lsp.feature import Feature, request
 from rubric_lsp.lsp.snapshot import Snapshot
@@ -68,12 +68,9 @@ def hover_markdown(names: Snapshot, token: Token, block: str | None) -> str | No
         bound = f"\n\nBound by default to the criterion `{used_by[0]}`." if used_by else ""
         return f"**check `{token.text}`** — {description}{bound}"
     if role == "attribute":
-        key = token.text.rstrip("= \t")
-        if block == "checks" and key in CHECK_SETTINGS:
-            return CHECK_SETTING_DOCS[key]
-        return KEYWORDS.get(key)
+        return word_doc(token.text.rstrip("= \t"), block, is_attribute=True)
     if role in ("block", "keyword", "field", "rule", "verb"):
-        return KEYWORDS.get(token.text)
+        return word_doc(token.text)
     return None
 
 

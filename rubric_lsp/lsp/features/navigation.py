@@ -2,50 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from typing import NamedTuple
-
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from rubric_lsp.language import model
-from rubric_lsp.language.model import BLOCK_KEYWORDS
+from rubric_lsp.language.mentions import Mention, check_new_name, mention_at, mentions
 from rubric_lsp.lsp.feature import Feature, request
 from rubric_lsp.lsp.server import RubricLanguageServer
 from rubric_lsp.lsp.snapshot import Snapshot
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-# Valid as names, but a criterion called so would read as a keyword in some blocks.
-_AVOID = frozenset({*BLOCK_KEYWORDS, "criterion", "scale"})
-
-
-class Mention(NamedTuple):
-    """One appearance of a criterion name."""
-
-    text: str
-    range: model.Range
-    is_definition: bool
-
-
-def mentions(snapshot: Snapshot) -> list[Mention]:
-    """Every criterion name in a document, in order."""
-    if not snapshot.document.syntax_errors:
-        return [
-            Mention(o.name.text, o.name.range, o.is_definition)
-            for o in snapshot.symbols.occurrences
-        ]
-    # Recovery drops entries it cannot fit; the token roles still see every name, so a
-    # rename in a half-typed file does not leave some uses behind.
-    index = snapshot.index
-    return [
-        Mention(
-            t.text,
-            model.Range(index.position(t.start), index.position(t.end)),
-            t.role == "definition",
-        )
-        for t in snapshot.tokens
-        if t.role in ("definition", "reference")
-    ]
 
 
 def _mention(
@@ -56,25 +19,12 @@ def _mention(
         return None
     position = snapshot.positions.from_lsp(at)
     every = mentions(snapshot)
-    for mention in every:
-        if mention.range.contains(position):
-            return snapshot, mention, every
-    return None
+    mention = mention_at(every, position)
+    return None if mention is None else (snapshot, mention, every)
 
 
 def _location(snapshot: Snapshot, mention: Mention) -> types.Location:
     return types.Location(uri=snapshot.uri, range=snapshot.positions.to_lsp_range(mention.range))
-
-
-def check_new_name(new_name: str, existing: set[str]) -> str | None:
-    """Why a criterion may not be renamed to ``new_name``, or None when it may."""
-    if not _NAME.match(new_name):
-        return f"'{new_name}' is not a name: use letters, digits and '_', not starting with a digit"
-    if new_name in _AVOID:
-        return f"'{new_name}' is a keyword; choose another name"
-    if new_name in existing:
-        return f"a criterion named '{new_name}' already exists"
-    return None
 
 
 class NavigationFeature(Feature):
