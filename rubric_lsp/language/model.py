@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 
 DEFAULT_SCALE = (0.0, 5.0)
 
@@ -162,6 +162,16 @@ def last_attribute(attributes: tuple[Attribute, ...], key: str) -> Attribute | N
     return None
 
 
+class _Attributed:
+    """An entry with ``key=value`` attributes, where a repeated key's later value wins."""
+
+    attributes: tuple[Attribute, ...]
+
+    def attribute(self, key: str) -> Attribute | None:
+        """The last attribute with this key, as later ones win."""
+        return last_attribute(self.attributes, key)
+
+
 @dataclass(frozen=True)
 class Entry:
     """Base class of every entry inside a block."""
@@ -178,16 +188,12 @@ class TaskField(Entry):
 
 
 @dataclass(frozen=True)
-class Criterion(Entry):
+class Criterion(Entry, _Attributed):
     """``criterion NAME weight=N check=NAME``."""
 
     keyword: Name
     name: Name
     attributes: tuple[Attribute, ...]
-
-    def attribute(self, key: str) -> Attribute | None:
-        """The last attribute with this key, as later ones win."""
-        return last_attribute(self.attributes, key)
 
     @property
     def weight(self) -> float:
@@ -221,15 +227,11 @@ class UnknownField(Entry):
 
 
 @dataclass(frozen=True)
-class CheckConfig(Entry):
+class CheckConfig(Entry, _Attributed):
     """``NAME command="..." timeout=N`` inside ``checks``."""
 
     name: Name
     attributes: tuple[Attribute, ...]
-
-    def attribute(self, key: str) -> Attribute | None:
-        """The last attribute with this key, as later ones win."""
-        return last_attribute(self.attributes, key)
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,8 @@ class Rule(Entry):
     arguments: tuple[Value, ...]
 
 
+_E = TypeVar("_E", bound=Entry)
+
 BlockKind = Literal[
     "task",
     "reward_rubric",
@@ -285,10 +289,14 @@ class Block:
     # Loose tokens of an unknown block, kept only for formatting.
     contents: tuple[Value, ...] = ()
 
+    def entries_of(self, kind: type[_E]) -> Iterator[_E]:
+        """The entries of one type, in source order."""
+        return (entry for entry in self.entries if isinstance(entry, kind))
+
     @property
     def criteria(self) -> tuple[Criterion, ...]:
         """The criteria of a ``reward_rubric`` block."""
-        return tuple(entry for entry in self.entries if isinstance(entry, Criterion))
+        return tuple(self.entries_of(Criterion))
 
 
 @dataclass

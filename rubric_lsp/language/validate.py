@@ -115,9 +115,7 @@ def _check_blocks(document: Document, out: Collector) -> None:
 def _check_task(block: Block, out: Collector) -> None:
     repeatable = " or ".join(f"'{f.name}'" for f in TASK_FIELDS.values() if f.repeatable)
     seen: set[str] = set()
-    for entry in block.entries:
-        if not isinstance(entry, TaskField):
-            continue
+    for entry in block.entries_of(TaskField):
         key = entry.key.text
         spec = TASK_FIELDS.get(key)
         if spec is None:
@@ -232,9 +230,7 @@ def _check_scale(entry: Scale, count: int, out: Collector) -> None:
 
 def _check_checks(block: Block, out: Collector) -> None:
     seen: set[str] = set()
-    for entry in block.entries:
-        if not isinstance(entry, CheckConfig):
-            continue
+    for entry in block.entries_of(CheckConfig):
         name = entry.name.text
         if name not in BUILTIN_CHECKS or name == "manual":
             known = tuple(c for c in BUILTIN_CHECKS if c != "manual")

@@ -32,9 +32,7 @@ def check_scores(block: Block, document: Document, defined: set[str], out: Colle
     """Undefined, repeated and out-of-scale entries of a score or rescore block."""
     low, high = document.scale
     seen: set[str] = set()
-    for entry in block.entries:
-        if not isinstance(entry, ScoreEntry):
-            continue
+    for entry in block.entries_of(ScoreEntry):
         if not _undefined(entry.name, defined, out) and entry.name.text in seen:
             out.add(
                 entry.name.range,
@@ -61,9 +59,7 @@ def check_critique(
     """Unknown verbs, undefined criteria, and revisions of a criterion already at the maximum."""
     _, high = document.scale
     verbs = tuple(CRITIQUE_VERBS)
-    for entry in block.entries:
-        if not isinstance(entry, CritiqueEntry):
-            continue
+    for entry in block.entries_of(CritiqueEntry):
         if entry.verb.text not in CRITIQUE_VERBS:
             out.unknown(entry.verb.range, "unknown-verb", "critique verb", entry.verb.text, verbs)
         if _undefined(entry.name, defined, out):
@@ -81,9 +77,7 @@ def check_critique(
 def check_rules(block: Block, document: Document, defined: set[str], out: Collector) -> None:
     """Each rule of accept_if or review_if: known here, well-formed, and able to hold."""
     allowed = rules_of(block.kind)
-    for entry in block.entries:
-        if not isinstance(entry, Rule):
-            continue
+    for entry in block.entries_of(Rule):
         keyword = entry.keyword.text
         spec = allowed.get(keyword)
         if spec is None:
