@@ -109,7 +109,7 @@ class Machine:
         self.candidate = None
         if kind == "RBRACE":
             self._emit(kind, text, start, end, line, "brace" if self.block else "junk")
-            self._enter(None, "top")
+            self._enter(None)
             return
         if self.block is None:
             if kind == "NAME":
@@ -129,10 +129,15 @@ class Machine:
     def _emit(self, kind: str, text: str, start: int, end: int, line: int, role: Role) -> None:
         self.tokens.append(Token(kind, text, start, end, line, role))
 
-    def _enter(self, block: str | None, slot: str) -> None:
-        self.block, self.slot = block, slot
-        spec = BLOCKS.get(block) if block is not None else None
-        self.shape = spec.shape if spec is not None else (None if block is None else "unknown")
+    def _enter(self, block: str | None) -> None:
+        """Enter a block (None: back at the top level), at the first slot of its entries."""
+        self.block = block
+        if block is None:
+            self.shape, self.slot = None, "top"
+        else:
+            spec = BLOCKS.get(block)
+            self.shape = spec.shape if spec is not None else "unknown"
+            self.slot = _FIRST_SLOT[self.shape]
         self.used_names, self.used_keys = [], []
 
     def _open(self, text: str, start: int, end: int, line: int) -> None:
@@ -147,8 +152,7 @@ class Machine:
         self.tokens[index] = name._replace(role="block" if known else "unknown-block")
         self._emit("LBRACE", text, start, end, line, "brace")
         block = name.text if known else "unknown"
-        self._enter(block, "")
-        self.slot = _FIRST_SLOT[self.shape or "unknown"]
+        self._enter(block)
 
     def _new_entry(self, line: int) -> None:
         self.slot = _FIRST_SLOT[self.shape or "unknown"]
