@@ -25,9 +25,7 @@ EntryShape = Literal[
 ]
 
 # What a field or attribute value must be.
-ValueShape = Literal[
-    "string", "positive-number", "positive-integer", "boolean", "check-name", "range"
-]
+ValueShape = Literal["string", "positive-number", "positive-integer", "boolean", "check-name"]
 
 _ACCEPTS: dict[ValueShape, Callable[[Value], bool]] = {
     "string": lambda value: value.kind == "string",
@@ -37,7 +35,6 @@ _ACCEPTS: dict[ValueShape, Callable[[Value], bool]] = {
     ),
     "boolean": lambda value: value.raw in ("true", "false"),
     "check-name": lambda value: value.kind == "name",
-    "range": lambda value: value.kind == "range",
 }
 
 
