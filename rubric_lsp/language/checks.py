@@ -1,36 +1,19 @@
-"""Built-in check names, what each measures, and default criterion bindings."""
+"""Views of the check catalogue the language reads, the check settings, and bindings."""
 
 from __future__ import annotations
 
+from rubric_lsp.language.catalogue import CATALOGUE, MANUAL
 from rubric_lsp.language.model import Criterion
 
-# What each built-in check measures; hover and docs show these sentences.
-BUILTIN_CHECKS: dict[str, str] = {
-    "tests": "Runs the test command; score = passed / collected tests.",
-    "coverage": "Share of changed executable lines that the test run executes.",
-    "pylint": "pylint findings on changed lines (or caused by the change), per changed statement.",
-    "bandit": "bandit security findings on changed lines, weighted by severity and confidence.",
-    "benchmark": "Runs the benchmark on the base and the change; a slowdown of r costs 2r.",
-    "docstrings": "Share of added or changed public functions, classes and modules documented.",
-    "error_handling": "Exception handling removed or errors swallowed in changed functions.",
-    "complexity": "Cyclomatic complexity of changed functions, and increases against the base.",
-    "naming": "pylint's naming checks on changed lines.",
-    "manual": "Not measured: scored by hand in score/rescore blocks.",
-}
+# What each check measures, by name (the measured ones, then manual); hover and docs show them.
+BUILTIN_CHECKS: dict[str, str] = {check.name: check.summary for check in (*CATALOGUE, MANUAL)}
 
 # Checks that execute the workspace's own code, so they need a trusted workspace.
-EXECUTING_CHECKS = frozenset({"tests", "coverage", "benchmark"})
+EXECUTING_CHECKS = frozenset(check.name for check in CATALOGUE if check.executes_code)
 
+# The check that measures a criterion of this name when it names none.
 DEFAULT_BINDINGS: dict[str, str] = {
-    "correctness": "tests",
-    "tests": "coverage",
-    "style": "pylint",
-    "security": "bandit",
-    "performance": "benchmark",
-    "docs": "docstrings",
-    "error_handling": "error_handling",
-    "readability": "complexity",
-    "naming": "naming",
+    criterion: check.name for check in CATALOGUE for criterion in check.binds
 }
 
 # Attributes each entry of a checks block understands.
@@ -48,5 +31,5 @@ def bound_check(criterion: Criterion) -> str | None:
     """The built-in check that measures a criterion, or None when scored by hand."""
     explicit = criterion.check_name
     if explicit is not None:
-        return None if explicit == "manual" else explicit
+        return None if explicit == MANUAL.name else explicit
     return DEFAULT_BINDINGS.get(criterion.name.text)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
+from rubric_lsp.language.catalogue import DECLARED, CheckDeclaration
 from rubric_lsp.language.evaluate import Status
 from rubric_lsp.scoring.cache import Cache
 from rubric_lsp.scoring.diff import ChangeSet
@@ -176,19 +179,65 @@ class Context:
 class Critic(Protocol):
     """A check that measures one aspect of a change."""
 
-    name: str
-    # Whether it runs the workspace's own code (tests, benchmarks): needs trust.
-    executes_code: bool
-    # Seconds before the engine stops it, unless the rubric or the caller say otherwise.
-    default_timeout: float
+    @property
+    def name(self) -> str:
+        """The check name the rubric binds criteria to."""
+        ...
+
+    @property
+    def executes_code(self) -> bool:
+        """Whether it runs the workspace's own code (tests, benchmarks): needs trust."""
+        ...
+
+    @property
+    def default_timeout(self) -> float:
+        """Seconds before the engine stops it, unless the rubric or the caller say otherwise."""
+        ...
 
     async def run(self, context: Context) -> CriticResult:
         """Measure the change."""
         ...
 
 
-def registry() -> dict[str, Critic]:
-    """Every built-in critic by check name."""
+class DeclaredCritic(ABC):
+    """A built-in critic: what it is comes from its catalogue declaration, how it runs from here.
+
+    ``class TodoCritic(DeclaredCritic, check="todo")`` attaches a run to the catalogue's
+    ``todo`` declaration (an unknown name fails at import); the class says which finding codes
+    it owns and how long it may take.
+    """
+
+    declaration: ClassVar[CheckDeclaration]
+    # Seconds before the engine stops it, unless the rubric or the caller say otherwise.
+    default_timeout: ClassVar[float] = 60.0
+    # The finding codes it reports, exactly or as fnmatch patterns ("B[0-9][0-9][0-9]").
+    codes: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, *, check: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.declaration = DECLARED[check]
+
+    @property
+    def name(self) -> str:
+        """The declared check name."""
+        return self.declaration.name
+
+    @property
+    def executes_code(self) -> bool:
+        """Whether the declaration says it runs the workspace's own code."""
+        return self.declaration.executes_code
+
+    def owns(self, code: str) -> bool:
+        """Whether a finding code is one this critic reports."""
+        return any(fnmatchcase(code, pattern) for pattern in self.codes)
+
+    @abstractmethod
+    async def run(self, context: Context) -> CriticResult:
+        """Measure the change."""
+
+
+def registry() -> dict[str, DeclaredCritic]:
+    """Every built-in critic by check name: one registration line per critic module."""
     from rubric_lsp.scoring.critics import (
         bandit,
         benchmark,
@@ -201,7 +250,7 @@ def registry() -> dict[str, Critic]:
         tests,
     )
 
-    critics: list[Critic] = [
+    critics: list[DeclaredCritic] = [
         tests.TestsCritic(),
         coverage.CoverageCritic(),
         pylint.PylintCritic(),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from rubric_lsp.language.catalogue import DECLARED
 from rubric_lsp.language.evaluate import CriterionResult, Evaluation, Status, Subscore, evaluate
 from rubric_lsp.language.model import CheckConfig, Document
 from rubric_lsp.scoring.cache import Cache
@@ -231,14 +232,15 @@ def check_settings(document: Document, options: ScoreOptions) -> dict[str, Check
 
 
 def _timeout(critic: Critic, settings: dict[str, CheckSettings]) -> float:
-    """A critic's seconds: its setting, the test run's for coverage, or its default."""
+    """A critic's seconds: its setting, that of the run it is measured from, or its default."""
     own = settings.get(critic.name)
     if own is not None and own.timeout:
         return own.timeout
-    if critic.name == "coverage":
-        tests = settings.get("tests")
-        if tests is not None and tests.timeout:
-            return tests.timeout
+    declared = DECLARED.get(critic.name)
+    if declared is not None and declared.measured_from is not None:
+        shared = settings.get(declared.measured_from)
+        if shared is not None and shared.timeout:
+            return shared.timeout
     return critic.default_timeout
 
 

@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from rubric_lsp.scoring import proc
-from rubric_lsp.scoring.critic import Context, CriticResult, Finding, FindingSeverity
+from rubric_lsp.scoring.critic import (
+    Context,
+    CriticResult,
+    DeclaredCritic,
+    Finding,
+    FindingSeverity,
+)
 from rubric_lsp.scoring.critics.pylint import describe
 from rubric_lsp.scoring.pysource import (
     cached_findings,
@@ -142,12 +148,11 @@ def _version() -> str:
         return "unknown"
 
 
-class BanditCritic:
+class BanditCritic(DeclaredCritic, check="bandit"):
     """Security issues the change brought, penalised by severity and confidence."""
 
-    name = "bandit"
-    executes_code = False
     default_timeout = 300.0
+    codes = ("B[0-9][0-9][0-9]",)
 
     async def run(self, context: Context) -> CriticResult:
         """Run bandit once over every changed Python file."""

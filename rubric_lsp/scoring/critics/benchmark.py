@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rubric_lsp.scoring import cache, proc
-from rubric_lsp.scoring.critic import Context, CriticResult, python_argv
+from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, python_argv
 from rubric_lsp.scoring.snapshot import snapshot
 
 DEFAULT_REPEAT = 5
@@ -89,11 +89,9 @@ async def _sample(argv: list[str], cwd: Path, side: str) -> Sample:
     return Sample(done.seconds, last_number(done.text))
 
 
-class BenchmarkCritic:
+class BenchmarkCritic(DeclaredCritic, check="benchmark"):
     """Runs the configured benchmark ``repeat`` times on both sides, alternating."""
 
-    name = "benchmark"
-    executes_code = True
     default_timeout = DEFAULT_TIMEOUT
 
     async def run(self, context: Context) -> CriticResult:

@@ -8,7 +8,7 @@ from typing import Any
 
 from radon.complexity import cc_visit
 
-from rubric_lsp.scoring.critic import Context, CriticResult, Finding
+from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.diff import ChangedFile
 
 # Above this a function is hard to test and review (radon's rank C starts at 11).
@@ -81,12 +81,11 @@ def file_scores(
     return out
 
 
-class ComplexityCritic:
+class ComplexityCritic(DeclaredCritic, check="complexity"):
     """Average over changed functions of 1 - their complexity penalty."""
 
-    name = "complexity"
-    executes_code = False
     default_timeout = 60.0
+    codes = ("complexity",)
 
     async def run(self, context: Context) -> CriticResult:
         """Measure changed functions on both sides with radon."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from rubric_lsp.scoring.critic import Context, CriticResult, Finding
+from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.critics.tests import DEFAULT_COMMAND, DEFAULT_TIMEOUT, run_suite
 from rubric_lsp.scoring.diff import ChangedFile
 from rubric_lsp.scoring.pysource import real
@@ -72,12 +72,11 @@ def _ranges(lines: list[int], limit: int = 8) -> str:
     return ", ".join(parts)
 
 
-class CoverageCritic:
+class CoverageCritic(DeclaredCritic, check="coverage"):
     """Changed executable lines that the test run executes."""
 
-    name = "coverage"
-    executes_code = True
     default_timeout = DEFAULT_TIMEOUT + 30.0
+    codes = ("not-covered",)
 
     async def run(self, context: Context) -> CriticResult:
         """Share the test run with the tests critic and read its coverage data."""

@@ -6,7 +6,7 @@ import ast
 import asyncio
 from dataclasses import dataclass
 
-from rubric_lsp.scoring.critic import Context, CriticResult, Finding
+from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.diff import ChangedFile
 from rubric_lsp.scoring.pysource import definitions, is_test_file, parse
 
@@ -80,12 +80,11 @@ def collect(context: Context) -> list[Documented]:
     return items
 
 
-class DocstringsCritic:
+class DocstringsCritic(DeclaredCritic, check="docstrings"):
     """Share of added or changed public definitions that carry a docstring."""
 
-    name = "docstrings"
-    executes_code = False
     default_timeout = 60.0
+    codes = ("missing-docstring",)
 
     async def run(self, context: Context) -> CriticResult:
         """Parse the changed files off the event loop and count docstrings."""

@@ -6,7 +6,7 @@ import ast
 import asyncio
 from dataclasses import dataclass
 
-from rubric_lsp.scoring.critic import Context, CriticResult, Finding
+from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.diff import ChangedFile
 from rubric_lsp.scoring.pysource import FunctionNode, definitions, functions, own_nodes, parse
 
@@ -108,12 +108,11 @@ def file_findings(changed: ChangedFile, text: str, base: str | None) -> tuple[in
     return checked, findings
 
 
-class ErrorHandlingCritic:
+class ErrorHandlingCritic(DeclaredCritic, check="error_handling"):
     """Catches a patch that removes error handling but still passes the tests."""
 
-    name = "error_handling"
-    executes_code = False
     default_timeout = 60.0
+    codes = tuple(PENALTY)
 
     async def run(self, context: Context) -> CriticResult:
         """Compare every changed function with its base version."""

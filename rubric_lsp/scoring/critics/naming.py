@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rubric_lsp.scoring.critic import Context, CriticResult
-from rubric_lsp.scoring.critics.pylint import NAMING_SYMBOLS, PylintReport, analyse, describe
+from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic
+from rubric_lsp.scoring.critics.pylint import (
+    NAMING_SYMBOLS,
+    PylintCritic,
+    PylintReport,
+    analyse,
+    describe,
+    shared_run,
+)
 
 _ONLY_NAMING = ["--disable=all", "--enable=" + ",".join(sorted(NAMING_SYMBOLS))]
 
 
-class NamingCritic:
+class NamingCritic(DeclaredCritic, check="naming"):
     """Names that break the project's naming style, per changed statement."""
 
-    name = "naming"
-    executes_code = False
     default_timeout = 300.0
+    # pylint's message ids of NAMING_SYMBOLS (a test reads them from pylint itself).
+    codes = ("C0103", "C0104", "C0105", "C0131", "C0132", "C2401", "C2403", "W2402")
 
     async def run(self, context: Context) -> CriticResult:
         """Reuse the full pylint run when there is one, else run only the naming checks."""
@@ -24,8 +31,8 @@ class NamingCritic:
                 1.0, summary="no changed Python files", reasons=("No changed Python files.",)
             )
         report: PylintReport
-        if "pylint" in context.needed:
-            report = await context.shared("pylint", lambda: analyse(context, [], "pylint"))
+        if PylintCritic.declaration.name in context.needed:
+            report = await shared_run(context)
         else:
             report = await context.shared(
                 "naming", lambda: analyse(context, _ONLY_NAMING, "naming")

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from rubric_lsp.scoring import proc
-from rubric_lsp.scoring.critic import Context, CriticResult, Finding, FindingSeverity
+from rubric_lsp.scoring.critic import (
+    Context,
+    CriticResult,
+    DeclaredCritic,
+    Finding,
+    FindingSeverity,
+)
 from rubric_lsp.scoring.diff import ChangedFile, ChangeSet
 from rubric_lsp.scoring.pysource import (
     cache_lookup,
@@ -274,6 +280,11 @@ def _report(
     return PylintReport(kept, statements, len(python), compared)
 
 
+async def shared_run(context: Context) -> PylintReport:
+    """The one full pylint run over the change, shared by the pylint and naming critics."""
+    return await context.shared("pylint", lambda: analyse(context, [], "pylint"))
+
+
 def describe(findings: list[Finding], limit: int = 5) -> list[str]:
     """Finding sentences for steps, the first few of them."""
     lines = [f"{f.path}:{f.line}: {f.label}: {f.message}" for f in findings[:limit]]
@@ -282,12 +293,11 @@ def describe(findings: list[Finding], limit: int = 5) -> list[str]:
     return lines
 
 
-class PylintCritic:
+class PylintCritic(DeclaredCritic, check="pylint"):
     """pylint findings caused by the change, weighed per changed statement."""
 
-    name = "pylint"
-    executes_code = False
     default_timeout = 300.0
+    codes = ("[CEFIRW][0-9][0-9][0-9][0-9]",)
 
     async def run(self, context: Context) -> CriticResult:
         """Run pylint once over every changed Python file."""
@@ -297,7 +307,7 @@ class PylintCritic:
                 summary="no changed Python files",
                 reasons=("No changed Python files to lint.",),
             )
-        report = await context.shared("pylint", lambda: analyse(context, [], "pylint"))
+        report = await shared_run(context)
         findings = [f for found in report.findings.values() for f in found if f.penalty > 0]
         score = pylint_score(findings, report.statements)
         counts: dict[str, int] = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rubric_lsp.scoring import proc
-from rubric_lsp.scoring.critic import Context, CriticResult, Finding, python_argv
+from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding, python_argv
 from rubric_lsp.scoring.pysource import real
 
 DEFAULT_COMMAND = "python -m pytest -q"
@@ -297,14 +297,13 @@ def score_run(run: SuiteRun, command: str) -> CriticResult:
     )
 
 
-class TestsCritic:
+class TestsCritic(DeclaredCritic, check="tests"):
     """Runs the test command (default ``python -m pytest -q``)."""
 
     __test__ = False  # not a pytest test class, whatever its name
 
-    name = "tests"
-    executes_code = True
     default_timeout = DEFAULT_TIMEOUT + 30.0
+    codes = ("test-failed",)
 
     async def run(self, context: Context) -> CriticResult:
         """Score passed / run tests; failing test ids go into the steps."""

@@ -1,0 +1,80 @@
+"""The catalogue of checks: what each one is, declared once for the language and the scorer.
+
+Pure data. The language reads names, summaries, bindings and trust from here (validation,
+hover, completion); the scoring side attaches a critic that runs each declared check
+(``rubric_lsp.scoring.critic.registry``), and a test fails when the two disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CheckDeclaration:
+    """What a check is: its name, what it measures, what it needs, what it binds by default."""
+
+    name: str
+    # One line on what it measures: hover, completion and SARIF rule descriptions show it.
+    summary: str
+    # Runs the workspace's own code (tests, benchmarks), so it needs a trusted workspace.
+    executes_code: bool = False
+    # Criteria this check measures when they name no check of their own.
+    binds: tuple[str, ...] = ()
+    # The check whose one run this check is measured from: it shares that run's timeout.
+    measured_from: str | None = None
+
+
+# Every measured check, in the order completion and "did you mean" lists show them.
+CATALOGUE: tuple[CheckDeclaration, ...] = (
+    CheckDeclaration(
+        "tests",
+        "Runs the test command; score = passed / collected tests.",
+        executes_code=True,
+        binds=("correctness",),
+    ),
+    CheckDeclaration(
+        "coverage",
+        "Share of changed executable lines that the test run executes.",
+        executes_code=True,
+        binds=("tests",),
+        measured_from="tests",
+    ),
+    CheckDeclaration(
+        "pylint",
+        "pylint findings on changed lines (or caused by the change), per changed statement.",
+        binds=("style",),
+    ),
+    CheckDeclaration(
+        "bandit",
+        "bandit security findings on changed lines, weighted by severity and confidence.",
+        binds=("security",),
+    ),
+    CheckDeclaration(
+        "benchmark",
+        "Runs the benchmark on the base and the change; a slowdown of r costs 2r.",
+        executes_code=True,
+        binds=("performance",),
+    ),
+    CheckDeclaration(
+        "docstrings",
+        "Share of added or changed public functions, classes and modules documented.",
+        binds=("docs",),
+    ),
+    CheckDeclaration(
+        "error_handling",
+        "Exception handling removed or errors swallowed in changed functions.",
+        binds=("error_handling",),
+    ),
+    CheckDeclaration(
+        "complexity",
+        "Cyclomatic complexity of changed functions, and increases against the base.",
+        binds=("readability",),
+    ),
+    CheckDeclaration("naming", "pylint's naming checks on changed lines.", binds=("naming",)),
+)
+
+# Not a measurement: `check=manual` leaves a criterion to its hand score.
+MANUAL = CheckDeclaration("manual", "Not measured: scored by hand in score/rescore blocks.")
+
+DECLARED: dict[str, CheckDeclaration] = {check.name: check for check in CATALOGUE}
