@@ -202,8 +202,8 @@ class Critic(Protocol):
 class DeclaredCritic(ABC):
     """A built-in critic: what it is comes from its catalogue declaration, how it runs from here.
 
-    ``class TodoCritic(DeclaredCritic, check="todo")`` attaches a run to the catalogue's
-    ``todo`` declaration (an unknown name fails at import); the class says which finding codes
+    ``class TodosCritic(DeclaredCritic, check="todos")`` attaches a run to the catalogue's
+    ``todos`` declaration (an unknown name fails at import); the class says which finding codes
     it owns and how long it may take.
     """
 
@@ -215,6 +215,8 @@ class DeclaredCritic(ABC):
 
     def __init_subclass__(cls, *, check: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if check not in DECLARED:
+            raise TypeError(f"{cls.__name__}: no check {check!r} in language/catalogue.py")
         cls.declaration = DECLARED[check]
 
     @property
@@ -237,7 +239,7 @@ class DeclaredCritic(ABC):
 
 
 def registry() -> dict[str, DeclaredCritic]:
-    """Every built-in critic by check name: one registration line per critic module."""
+    """Every built-in critic by check name, in the catalogue's order."""
     from rubric_lsp.scoring.critics import (
         bandit,
         benchmark,

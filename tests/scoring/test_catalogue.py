@@ -149,3 +149,11 @@ def test_the_scoring_reference_lists_every_check_and_binding() -> None:
     for check in CATALOGUE:
         for criterion in check.binds:
             assert f"`{criterion}`→{check.name}" in prose
+
+
+def test_a_critic_of_an_undeclared_check_fails_where_it_is_defined() -> None:
+    with pytest.raises(TypeError, match=r"no check 'todos' in language/catalogue\.py"):
+
+        class _Undeclared(DeclaredCritic, check="todos"):
+            async def run(self, context: Context) -> CriticResult:
+                return CriticResult(1.0)
