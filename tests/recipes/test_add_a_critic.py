@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from support.gitrepo import init_repo
+
 from .recipe_support import apply_recipe
 
 RUBRIC = """\
@@ -23,12 +25,6 @@ checks {
 
 
 ROOT = Path(__file__).resolve().parents[2]
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Recipe",
-    "GIT_AUTHOR_EMAIL": "recipe@example.invalid",
-    "GIT_COMMITTER_NAME": "Recipe",
-    "GIT_COMMITTER_EMAIL": "recipe@example.invalid",
-}
 
 
 def _rubric(package: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -36,7 +32,7 @@ def _rubric(package: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess
     return subprocess.run(
         [sys.executable, "-m", "rubric_lsp.cli", *args],
         cwd=cwd,
-        env={**os.environ, **GIT_ENV, "PYTHONPATH": str(package)},
+        env={**os.environ, "PYTHONPATH": str(package)},
         capture_output=True,
         text=True,
         check=False,
@@ -45,11 +41,11 @@ def _rubric(package: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess
 
 def _repository(path: Path) -> Path:
     """A committed module, then a change that adds two TODO comments and one plain comment."""
-    path.mkdir()
-    (path / "app.py").write_text('def area(w, h):\n    """Area."""\n    return w * h\n')
-    (path / "checks.rubric").write_text(RUBRIC)
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
-        subprocess.run(["git", *args], cwd=path, env={**os.environ, **GIT_ENV}, check=True)
+    files = {
+        "app.py": 'def area(w, h):\n    """Area."""\n    return w * h\n',
+        "checks.rubric": RUBRIC,
+    }
+    init_repo(path, files)
     (path / "app.py").write_text(
         'def area(w, h):\n    """Area."""\n    # TODO: negative sizes\n    return w * h\n\n\n'
         'def größe(w):  # TODO größe in cm\n    """Size."""\n    return w  # fine\n'

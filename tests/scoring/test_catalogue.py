@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from support.gitrepo import edit, write
 
 from rubric_lsp.language.catalogue import CATALOGUE, DECLARED
 from rubric_lsp.language.checks import BUILTIN_CHECKS, EXECUTING_CHECKS
@@ -17,8 +18,6 @@ from rubric_lsp.scoring.api import score
 from rubric_lsp.scoring.critic import CheckSettings, Context, CriticResult, DeclaredCritic, registry
 from rubric_lsp.scoring.critics.pylint import NAMING_SYMBOLS
 from rubric_lsp.scoring.engine import ScoreOptions
-
-from .fixture_repo import edit, write
 
 CRITICS = registry()
 
