@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import hashlib
 import os
+import threading
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 from rubric_lsp.scoring import cache
 from rubric_lsp.scoring.critic import Context, Finding
@@ -17,6 +19,36 @@ from rubric_lsp.scoring.diff import ChangedFile
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 DefinitionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# CPython 3.11 keeps the AST constructor's recursion depth per interpreter, not per thread:
+# two threads building ASTs at once can fail with "SystemError: AST constructor recursion
+# depth mismatch" (python/cpython#106905). Critics build ASTs (ast, radon) only under this lock.
+AST_LOCK = threading.Lock()
+
+
+async def ast_work(work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run AST-building work in a thread, one such piece of work at a time."""
+
+    def locked() -> R:
+        with AST_LOCK:
+            return work(*args, **kwargs)
+
+    return await asyncio.to_thread(locked)
+
+
+async def changed_sources(context: Context) -> AsyncIterator[tuple[ChangedFile, str, str | None]]:
+    """Each changed Python file with its text and, when it had one, its base version's text."""
+    for changed in context.changes.python_files:
+        text = context.changes.read(changed.path)
+        base = None
+        if changed.old_path and not changed.wholly_added:
+            data = await context.repo.show(context.changes.base, changed.old_path)
+            base = data.decode("utf-8", errors="replace") if data is not None else None
+        yield changed, text, base
 
 
 def parse(text: str) -> ast.Module | None:

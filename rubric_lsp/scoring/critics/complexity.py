@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +9,7 @@ from radon.complexity import cc_visit
 
 from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.diff import ChangedFile
+from rubric_lsp.scoring.pysource import ast_work, changed_sources
 
 # Above this a function is hard to test and review (radon's rank C starts at 11).
 LIMIT = 10
@@ -90,13 +90,8 @@ class ComplexityCritic(DeclaredCritic, check="complexity"):
     async def run(self, context: Context) -> CriticResult:
         """Measure changed functions on both sides with radon."""
         measured: list[tuple[str, Block, int | None, float]] = []
-        for changed in context.changes.python_files:
-            text = context.changes.read(changed.path)
-            base = None
-            if changed.old_path and not changed.wholly_added:
-                data = await context.repo.show(context.changes.base, changed.old_path)
-                base = data.decode("utf-8", errors="replace") if data is not None else None
-            for block, before, cost in await asyncio.to_thread(file_scores, changed, text, base):
+        async for changed, text, base in changed_sources(context):
+            for block, before, cost in await ast_work(file_scores, changed, text, base):
                 measured.append((changed.path, block, before, cost))
         if not measured:
             return CriticResult(

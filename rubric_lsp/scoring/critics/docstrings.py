@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-import asyncio
 from dataclasses import dataclass
 
 from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.diff import ChangedFile
-from rubric_lsp.scoring.pysource import definitions, is_test_file, parse
+from rubric_lsp.scoring.pysource import ast_work, definitions, is_test_file, parse
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ class DocstringsCritic(DeclaredCritic, check="docstrings"):
 
     async def run(self, context: Context) -> CriticResult:
         """Parse the changed files off the event loop and count docstrings."""
-        items = await asyncio.to_thread(collect, context)
+        items = await ast_work(collect, context)
         if not items:
             return CriticResult(
                 1.0,

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import ast
-import asyncio
 from dataclasses import dataclass
 
 from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.diff import ChangedFile
-from rubric_lsp.scoring.pysource import FunctionNode, definitions, functions, own_nodes, parse
+from rubric_lsp.scoring.pysource import (
+    FunctionNode,
+    ast_work,
+    changed_sources,
+    definitions,
+    functions,
+    own_nodes,
+    parse,
+)
 
 # What each kind of weakening costs the score.
 PENALTY = {
@@ -118,13 +125,8 @@ class ErrorHandlingCritic(DeclaredCritic, check="error_handling"):
         """Compare every changed function with its base version."""
         checked = 0
         findings: list[Finding] = []
-        for changed in context.changes.python_files:
-            text = context.changes.read(changed.path)
-            base = None
-            if changed.old_path and not changed.wholly_added:
-                data = await context.repo.show(context.changes.base, changed.old_path)
-                base = data.decode("utf-8", errors="replace") if data is not None else None
-            n, found = await asyncio.to_thread(file_findings, changed, text, base)
+        async for changed, text, base in changed_sources(context):
+            n, found = await ast_work(file_findings, changed, text, base)
             checked += n
             findings += found
         score = max(0.0, 1.0 - sum(f.penalty for f in findings))
