@@ -10,6 +10,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+from support.gitrepo import edit
 
 import rubric_lsp
 from rubric_lsp.commands import score as command
@@ -26,8 +27,6 @@ from rubric_lsp.scoring.options import (
     setting_fields,
 )
 from rubric_lsp.scoring.proc import ScoringError
-
-from .fixture_repo import edit
 
 
 def _parser() -> argparse.ArgumentParser:
