@@ -19,6 +19,7 @@ from support.lsp_client import (
     edit_and_save,
     line_of,
     make_client,
+    only_diagnostic,
     open_file,
     wait_until,
 )
@@ -78,10 +79,7 @@ async def test_save_scores_the_change_and_shows_it_inline(
     core_uri = open_file(client, core, "python")
     edit_and_save(client, core, RISKY, 2)
 
-    await wait_until(
-        lambda: any(d.code == "security/B602" for d in client.diagnostics.get(core_uri, []))
-    )
-    (finding,) = [d for d in client.diagnostics[core_uri] if d.code == "security/B602"]
+    finding = await only_diagnostic(client, core_uri, "security/B602")
     risky_line = line_of(RISKY, "shell=True")
     assert finding.range.start.line == risky_line
     assert finding.source == "rubric"

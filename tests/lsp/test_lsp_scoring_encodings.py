@@ -16,6 +16,7 @@ from support.lsp_client import (
     edit_and_save,
     line_of,
     make_client,
+    only_diagnostic,
     open_file,
     wait_until,
 )
@@ -96,10 +97,7 @@ async def test_columns_after_non_ascii_text_are_the_clients(
     edit_and_save(client, core, RISKY, 2)
 
     # The finding: bandit's call starts after `größe_ü = ` on its line.
-    await wait_until(
-        lambda: any(d.code == "security/B602" for d in client.diagnostics.get(core_uri, []))
-    )
-    (finding,) = [d for d in client.diagnostics[core_uri] if d.code == "security/B602"]
+    finding = await only_diagnostic(client, core_uri, "security/B602")
     risky = RISKY.split("\n")[line_of(RISKY, "shell=True")]
     assert finding.range.start == types.Position(
         line_of(RISKY, "shell=True"), client_column(risky, risky.index("subprocess"), encoding)

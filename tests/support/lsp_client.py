@@ -175,6 +175,13 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 120.0) -> N
         await asyncio.sleep(0.05)
 
 
+async def only_diagnostic(client: LanguageClient, uri: str, code: str) -> types.Diagnostic:
+    """Wait until the document has a diagnostic with ``code``; the one it has."""
+    await wait_until(lambda: any(d.code == code for d in client.diagnostics.get(uri, [])))
+    (found,) = [d for d in client.diagnostics[uri] if d.code == code]
+    return found
+
+
 def line_of(text: str, needle: str) -> int:
     """The 0-based number of the first line of ``text`` holding ``needle``."""
     return next(i for i, line in enumerate(text.splitlines()) if needle in line)
