@@ -7,7 +7,7 @@ block keep their source lines, as they have no entry shape to split by.
 Blank lines between blocks and
 entries are kept but collapsed to one; none follows ``{`` or precedes ``}``.
 The output ends with exactly one line break and uses the file's dominant
-line ending (CRLF when most lines end in CRLF, LF otherwise).
+line ending (CRLF or CR when most lines end so, LF otherwise).
 
 Comments keep their place relative to the tokens around them:
 
@@ -20,7 +20,7 @@ Comments keep their place relative to the tokens around them:
   layout joins into one line) moves onto its own line above that entry.
 
 Trailing whitespace inside comments is dropped; their text is otherwise kept.
-Lines are counted as the parser counts them: a lone CR is plain whitespace.
+Lines are counted as LSP counts them (language/lines.py): CR LF, LF or a lone CR.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from rubric_lsp.language.lines import dominant_line_ending, split_lines
 from rubric_lsp.language.model import Attribute, Block, Comment, Document, Name, Range, Value
 from rubric_lsp.language.parser import parse
 
@@ -46,7 +47,7 @@ class RangeEdit(NamedTuple):
     """Replace source lines ``start_line``..``end_line`` (0-based, inclusive) by ``new_text``."""
 
     start_line: int
-    # The replaced span ends where this line's text ends, before its CR LF or LF.
+    # The replaced span ends where this line's text ends, before its line break.
     end_line: int
     # Lines joined by the document's line ending, with no final line break.
     new_text: str
@@ -139,22 +140,21 @@ def format_document_range(document: Document, start_line: int, end_line: int) ->
     for line in _emit(document, layout):
         by_chunk.setdefault(line.chunk, []).append(line.text)
     newline = _line_ending(document.text)
-    source_lines = document.text.split("\n")
+    source_lines = split_lines(document.text)
     edits: list[RangeEdit] = []
     for index, (first, last) in enumerate(layout.chunks):
         if first > end_line or last < start_line:
             continue
         new_lines = by_chunk[index]
-        old_lines = [line.removesuffix("\r") for line in source_lines[first : last + 1]]
+        old_lines = source_lines[first : last + 1]
         if old_lines != new_lines:
             edits.append(RangeEdit(first, last, newline.join(new_lines)))
     return edits
 
 
 def _line_ending(text: str) -> str:
-    """CRLF when most line breaks in ``text`` are CRLF, else LF."""
-    crlf = text.count("\r\n")
-    return "\r\n" if crlf > text.count("\n") - crlf else "\n"
+    """The line break most lines of ``text`` end with."""
+    return dominant_line_ending(text)
 
 
 def _pieces(node: object) -> Iterator[_Piece]:
@@ -298,6 +298,6 @@ def _emit(document: Document, layout: _Layout | None = None) -> list[_Emitted]:
 def _blank_line_counts(text: str) -> list[int]:
     """For each source line, how many blank lines precede it (one extra entry at the end)."""
     counts = [0]
-    for line in text.split("\n"):
+    for line in split_lines(text):
         counts.append(counts[-1] + (line.strip(_BLANK_CHARS) == ""))
     return counts

@@ -311,9 +311,10 @@ class Document:
 
     def __post_init__(self) -> None:
         if not self.lines:
-            # Lines as the parser counts them: only "\n" ends a line
-            # (str.splitlines would also split at form feeds and U+2028).
-            self.lines = [line.removesuffix("\r") for line in self.text.split("\n")]
+            # Imported here: the lines module needs this module's Position.
+            from rubric_lsp.language.lines import split_lines
+
+            self.lines = split_lines(self.text)
 
     def blocks_of(self, kind: BlockKind) -> list[Block]:
         """Every block of one kind, in source order."""

@@ -15,6 +15,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
 from lark.lark import PostLex
 
+from rubric_lsp.language.lines import line_feeds_only
 from rubric_lsp.language.model import (
     Attribute,
     Block,
@@ -280,16 +281,18 @@ def _parse(text: str) -> Document:
         )
         error = Diagnostic(Range(start, start), Severity.ERROR, "file-too-large", message)
         return Document(text, [], [], [error])
-    recovery = Recovery(text)
+    # Lark counts lines at LF only; a lone CR ends a line for LSP and editors.
+    lexed = line_feeds_only(text)
+    recovery = Recovery(lexed)
     blocks: list[Block] = []
     _collected.comments, _collected.unterminated = [], []
     try:
-        blocks = cast(list[Block], lark_parser().parse(text, on_error=recovery))
+        blocks = cast(list[Block], lark_parser().parse(lexed, on_error=recovery))
     except UnexpectedInput as error:
         # Recovery gave up (too many errors, or nothing left to resume from):
         # keep every block that was complete by then.
         blocks = list(_finished_blocks(recovery.last_stack))
-        if len(recovery.errors) >= MAX_SYNTAX_ERRORS:
+        if recovery.gave_up:
             here = Position(error.line - 1 if error.line > 0 else 0, 0)
             recovery.errors.append(
                 Diagnostic(

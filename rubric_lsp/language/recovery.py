@@ -14,6 +14,9 @@ from rubric_lsp.language.vocabulary import BLOCKS, RESERVED
 
 # A file of junk would otherwise produce one error per token.
 MAX_SYNTAX_ERRORS = 100
+# Errors on a line that already has one are not reported but still cost a recovery each;
+# past this many, parsing stops, so a line of ten thousand '}' costs no more than a few.
+MAX_RECOVERIES = 10 * MAX_SYNTAX_ERRORS
 
 _TERMINAL_WORDS = {
     "NAME": "a name",
@@ -69,6 +72,12 @@ class Recovery:
         self.errors: list[Diagnostic] = []
         self._lines_with_errors: set[int] = set()
         self.last_stack: list[Any] = []
+        self.recoveries = 0
+
+    @property
+    def gave_up(self) -> bool:
+        """Whether there were too many errors to go on."""
+        return len(self.errors) >= MAX_SYNTAX_ERRORS or self.recoveries > MAX_RECOVERIES
 
     def add(self, rng: Range, message: str, code: str = "syntax-error") -> None:
         """Record an error, keeping only the first one per line to avoid cascades."""
@@ -81,7 +90,8 @@ class Recovery:
         parser = getattr(error, "interactive_parser", None)
         if parser is not None:
             self.last_stack = parser.parser_state.value_stack
-        if len(self.errors) >= MAX_SYNTAX_ERRORS:
+        self.recoveries += 1
+        if self.gave_up:
             return False
         if isinstance(error, UnexpectedCharacters):
             return self._skip_characters(error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rubric_lsp.language.checks import bound_check
-from rubric_lsp.language.diagnostics import Collector, did_you_mean, suggest
+from rubric_lsp.language.diagnostics import Collector, did_you_mean
 from rubric_lsp.language.evaluate import hand_scores
 from rubric_lsp.language.model import (
     Block,
@@ -21,8 +21,8 @@ def _undefined(name: Name, defined: set[str], out: Collector) -> bool:
     """Report a reference to an undefined criterion; True when it was undefined."""
     if name.text in defined:
         return False
-    hint = suggest(name.text, defined)
-    known = sorted(defined)
+    hint = out.suggest(name.text, defined)
+    known = out.sorted_names(defined)
     tail = did_you_mean(hint, known) if known else "; define it in reward_rubric first"
     out.add(name.range, "undefined-criterion", f"undefined criterion '{name.text}'{tail}", hint)
     return True

@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from rubric_lsp.language.lines import line_feeds_only
 from rubric_lsp.language.model import Block, Comment, Document, Name, Position, Range, Value
 from rubric_lsp.language.parser import MAX_DOCUMENT_CHARS, parse
 
@@ -64,7 +65,8 @@ class ChunkedParser:
         if len(text) > MAX_DOCUMENT_CHARS:
             return parse(text)
         with self._lock:
-            keys = chunks(text)
+            # Chunks are found and counted at LF; a lone CR ends a line as well.
+            keys = chunks(line_feeds_only(text))
             missing = [chunk for _, chunk in keys if chunk not in self._parts]
             if len(missing) > MAX_CHUNK_PARSES:
                 return self._whole(text, keys)

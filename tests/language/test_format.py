@@ -19,6 +19,7 @@ from rubric_lsp.language.format import (
     format_range,
     format_text,
 )
+from rubric_lsp.language.lines import LINE_BREAK, LineIndex, dominant_line_ending
 from rubric_lsp.language.model import Document, Position, Range
 from rubric_lsp.language.parser import parse
 
@@ -75,8 +76,9 @@ def assert_sound(text: str) -> str:
     assert comment_texts(after) == comment_texts(before)
     assert format_text(formatted) == formatted
     if formatted:
-        assert formatted.endswith("\n") and not formatted.endswith("\n\n")
-        newline = "\r\n" if formatted.endswith("\r\n") else "\n"
+        assert formatted.endswith(("\n", "\r")) and not formatted.endswith(("\n\n", "\r\r"))
+        newline = dominant_line_ending(formatted)
+        assert formatted.endswith(newline)
         body = formatted.split(newline)[:-1]
         assert all("\r" not in line for line in body)
         assert "" not in (body[0], body[-1])
@@ -212,9 +214,9 @@ HAND_CASES = {
         "score {\r\n  a 1\n}",
         "score {\n  a 1\n}\n",
     ),
-    "lone carriage returns are plain whitespace": (
+    "lone carriage returns end lines, as in LSP, and are kept": (
         'score { a 1 "x" # c\r# d\rb 2 }',
-        'score {\n  a 1 "x" # c\n  # d\n  b 2\n}\n',
+        'score {\r  a 1 "x" # c\r  # d\r  b 2\r}\r',
     ),
 }
 
@@ -260,14 +262,11 @@ def test_format_document_matches_format_text() -> None:
 
 def apply_edits(text: str, edits: list[RangeEdit]) -> str:
     """Apply line edits as an editor would, last first so line numbers stay valid."""
-    lines = text.split("\n")
     for edit in sorted(edits, reverse=True):
-        old = lines[edit.start_line : edit.end_line + 1]
-        new = edit.new_text.split("\n")
-        if old[-1].endswith("\r") and not new[-1].endswith("\r"):
-            new[-1] += "\r"
-        lines[edit.start_line : edit.end_line + 1] = new
-    return "\n".join(lines)
+        index = LineIndex(text)
+        start, end = index.starts[edit.start_line], index.ends[edit.end_line]
+        text = text[:start] + edit.new_text + text[end:]
+    return text
 
 
 RANGE_SOURCE = (
@@ -451,7 +450,7 @@ def test_range_formatting_agrees_with_whole_formatting(text: str, first: int, sp
     assert comment_texts(parse(edited)) == comment_texts(parse(text))
     whole, after_edits = format_text(text), format_text(edited)
     assert whole is not None and after_edits is not None
-    if "\r\n" in text and "\n" in text.replace("\r\n", ""):
+    if len({match.group() for match in LINE_BREAK.finditer(text)}) > 1:
         # With mixed line endings the edits can tip which one is dominant.
-        whole, after_edits = whole.replace("\r\n", "\n"), after_edits.replace("\r\n", "\n")
+        whole, after_edits = (LINE_BREAK.sub("\n", whole), LINE_BREAK.sub("\n", after_edits))
     assert after_edits == whole
