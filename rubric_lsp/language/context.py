@@ -13,7 +13,7 @@ import bisect
 import re
 
 from rubric_lsp.language.lexer import name_pattern, restart_point, token_pattern
-from rubric_lsp.language.lines import LineIndex
+from rubric_lsp.language.lines import LineIndex, count_line_breaks
 from rubric_lsp.language.roles import Context, Machine, Role, Slot, Token
 
 # Re-exported: the editor layer asks this module for all of them.
@@ -36,13 +36,13 @@ _WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
 def _run(text: str, end: int | None = None, begin: int = 0) -> Machine:
     """Feed every token of ``text[begin:end]`` to a new machine."""
     machine = Machine()
-    line = text.count("\n", 0, begin) if begin else 0
+    line = count_line_breaks(text, 0, begin) if begin else 0
     feed = machine.feed
     for match in token_pattern().finditer(text, begin, len(text) if end is None else end):
         kind = match.lastgroup
         assert kind is not None
         if kind == "WS":
-            line += match.group().count("\n")
+            line += count_line_breaks(match.group())
             continue
         feed(kind, match.group(), match.start(), match.end(), line)
     return machine
@@ -58,14 +58,14 @@ def token_at_offset(text: str, offset: int) -> tuple[Token | None, str | None]:
     offset = max(0, min(offset, len(text)))
     begin = restart_point(text, offset)
     machine = Machine()
-    line = text.count("\n", 0, begin)
+    line = count_line_breaks(text, 0, begin)
     found: int | None = None
     block: str | None = None
     for match in token_pattern().finditer(text, begin):
         kind = match.lastgroup
         assert kind is not None
         if kind == "WS":
-            line += match.group().count("\n")
+            line += count_line_breaks(match.group())
             continue
         machine.feed(kind, match.group(), match.start(), match.end(), line)
         if match.start() > offset:
@@ -85,7 +85,7 @@ def context_at(text: str, offset: int) -> Context:
         start -= 1
     prefix = text[start:offset]
     machine = _run(text, start, restart_point(text, start))
-    line = text.count("\n", 0, start)
+    line = count_line_breaks(text, 0, start)
     # A number is being typed, not a name; or the position is inside a string or comment.
     inside = bool(prefix and not name_pattern().match(prefix)) or _inside_text(
         machine.tokens, start

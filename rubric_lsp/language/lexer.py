@@ -65,7 +65,8 @@ def restart_point(text: str, end: int) -> int:
     for _ in range(_RESTART_TRIES):
         if brace == -1:
             return 0
-        line_start = text.rfind("\n", 0, brace) + 1
+        # A lone CR ends a line too.
+        line_start = max(text.rfind("\n", 0, brace), text.rfind("\r", 0, brace)) + 1
         match = opens_block.match(text, line_start)
         if match is not None and match.end() == brace + 1:
             return line_start

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lsprotocol import types
 
 from rubric_lsp.language import model
-from rubric_lsp.language.context import LineIndex
+from rubric_lsp.language.lines import LineIndex
 
 UTF8 = types.PositionEncodingKind.Utf8.value
 UTF16 = types.PositionEncodingKind.Utf16.value
@@ -87,8 +87,18 @@ class Codec:
     encoding: str = UTF16
 
     def position(self, lines: Sequence[str], line: int, character: int) -> types.Position:
-        """A code-point position on one of ``lines`` as the client counts it."""
-        text = lines[line] if 0 <= line < len(lines) else ""
+        """A code-point position on one of ``lines`` as the client counts it.
+
+        Clamped into the text: a line past the last is the end of the last line, a
+        column past a line's end is that end (before its line break, never inside it).
+        """
+        if not lines or line < 0:
+            return types.Position(0, 0)
+        if line >= len(lines):
+            line = len(lines) - 1
+            character = len(lines[line])
+        text = lines[line]
+        character = max(0, min(character, len(text)))
         return types.Position(line, to_client_character(text, character, self.encoding))
 
     def range(
@@ -109,7 +119,8 @@ class Positions:
         self.encoding = encoding
 
     def to_lsp(self, position: model.Position) -> types.Position:
-        """A model position as the client counts it."""
+        """A model position as the client counts it, clamped into the text."""
+        position = self.index.clamp(position)
         line = self.index.line_text(position.line)
         return types.Position(
             line=position.line,

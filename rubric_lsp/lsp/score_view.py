@@ -9,6 +9,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from rubric_lsp.language.evaluate import hand_scores, points_label
+from rubric_lsp.language.lines import split_lines
 from rubric_lsp.language.model import Block, Criterion, Document, Position, ScoreEntry
 from rubric_lsp.lsp.convert import Codec
 from rubric_lsp.scoring.critic import Finding
@@ -37,7 +38,7 @@ def read_lines(path: Path) -> list[str] | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return [line.removesuffix("\r") for line in text.split("\n")]
+    return split_lines(text)
 
 
 def _finding_range(finding: Finding, lines: list[str] | None, codec: Codec) -> types.Range:

@@ -9,6 +9,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from rubric_lsp.lsp import textsync
 from rubric_lsp.lsp.feature import Feature, FeatureSet
 from rubric_lsp.lsp.server import RubricLanguageServer
 
@@ -65,6 +66,7 @@ def _register_lifecycle(server: RubricLanguageServer, features: FeatureSet) -> N
 
     @server.feature(types.INITIALIZE)
     def initialize(params: types.InitializeParams) -> None:
+        textsync.adopt(server.protocol)
         features.notify("initialize", params)
 
     @server.feature(types.INITIALIZED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from rubric_lsp.language.format import format_document, format_range
+from rubric_lsp.language.format import format_document, format_document_range
 from rubric_lsp.language.model import Position
 from rubric_lsp.lsp.feature import Feature, request
 from rubric_lsp.lsp.snapshot import Snapshot
@@ -22,8 +22,9 @@ def document_edits(snapshot: Snapshot) -> list[types.TextEdit]:
 def range_edits(snapshot: Snapshot, start_line: int, end_line: int) -> list[types.TextEdit]:
     """Edits formatting the whole blocks that touch a range of lines."""
     edits = []
-    for edit in format_range(snapshot.text, start_line, end_line):
-        last = snapshot.index.line_text(edit.end_line).removesuffix("\r")
+    for edit in format_document_range(snapshot.document, start_line, end_line):
+        # The edit ends where the last line's text ends, before its line break.
+        last = snapshot.index.line_text(edit.end_line)
         end = snapshot.positions.to_lsp(Position(edit.end_line, len(last)))
         edits.append(
             types.TextEdit(
