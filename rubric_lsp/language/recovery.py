@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lark import Token
+from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from rubric_lsp.language.model import Diagnostic, Position, Range, Severity
 from rubric_lsp.language.spans import VALUE_KINDS, empty_token, token_range, token_value
@@ -37,6 +38,21 @@ MISSING_VALUE = "MISSING_VALUE"
 
 # Characters that can start no token at all: skipped as one run per error.
 _JUNK_RUN = re.compile(r"[^\sA-Za-z0-9_{}\"#+\-.]+")
+
+
+def _trial(parser: InteractiveParser) -> InteractiveParser:
+    """A copy of the parser to try tokens on, sharing nothing the parse may change.
+
+    Lark builds the lists of repeated items (``_block*``, ``rule*``) by appending to the
+    children of the tree on the value stack; a trial on a plain copy would append to the
+    real parse's lists too, and a block tried once would appear twice.
+    """
+    trial: InteractiveParser = parser.copy(deepcopy_values=False)  # type: ignore[no-untyped-call]
+    stack = trial.parser_state.value_stack
+    for place, value in enumerate(stack):
+        if isinstance(value, Tree):
+            stack[place] = Tree(value.data, list(value.children))
+    return trial
 
 
 def describe_terminals(names: set[str] | frozenset[str]) -> str:
@@ -155,7 +171,7 @@ class Recovery:
         for kind in kinds:
             plans.append((kind, False))
         for planned, replace in plans:
-            trial = error.interactive_parser.copy(deepcopy_values=False)  # type: ignore[no-untyped-call]
+            trial = _trial(error.interactive_parser)
             try:
                 trial.feed_token(empty_token(planned, token))
                 if not replace:
@@ -184,7 +200,7 @@ class Recovery:
         top = state.value_stack[-1] if state.value_stack else None
         if not (isinstance(top, Token) and top.type == "NAME"):
             return False
-        trial = error.interactive_parser.copy(deepcopy_values=False)  # type: ignore[no-untyped-call]
+        trial = _trial(error.interactive_parser)
         trial.parser_state.value_stack.pop()
         trial.parser_state.state_stack.pop()
         keyword_type = str(top).upper() if str(top) in BLOCKS else "NAME"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from lsprotocol import types
 
 from rubric_lsp.language import model
+from rubric_lsp.language.lines import dominant_line_ending, split_lines
 from rubric_lsp.language.model import Block, Diagnostic
+from rubric_lsp.language.parser import parse
 from rubric_lsp.lsp.convert import diagnostic
 from rubric_lsp.lsp.feature import Feature
 from rubric_lsp.lsp.snapshot import Snapshot
@@ -25,7 +28,7 @@ SUGGESTION_CODES = frozenset(
     }
 )
 UNSCORED_COMMENT = "not scored yet"
-NEW_RUBRIC = "reward_rubric {\n  criterion correctness weight=1\n}\n"
+NEW_RUBRIC = ("reward_rubric {", "  criterion correctness weight=1", "}", "")
 
 
 def _overlaps(a: model.Range, b: model.Range) -> bool:
@@ -38,10 +41,17 @@ class _Fixes:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.actions: list[types.CodeAction] = []
+        # New lines end as most of the document's lines do.
+        self.newline = dominant_line_ending(snapshot.text)
+        self._syntax_errors = len(snapshot.document.syntax_errors)
 
     def add(
         self, title: str, edits: list[types.TextEdit], about: list[Diagnostic], preferred: bool
     ) -> None:
+        """Offer a fix, unless its edits overlap or it would add a syntax error."""
+        changed = self._apply(edits)
+        if changed is None or len(parse(changed).syntax_errors) > self._syntax_errors:
+            return
         self.actions.append(
             types.CodeAction(
                 title=title,
@@ -52,6 +62,21 @@ class _Fixes:
             )
         )
 
+    def _apply(self, edits: list[types.TextEdit]) -> str | None:
+        """The text after the edits, or None when two of them overlap."""
+        positions = self.snapshot.positions
+        spans = sorted(
+            (positions.offset(e.range.start), positions.offset(e.range.end), e.new_text)
+            for e in edits
+        )
+        text = self.snapshot.text
+        for (_, end, _), (start, _, _) in itertools.pairwise(spans):
+            if start < end:
+                return None
+        for start, end, new_text in reversed(spans):
+            text = text[:start] + new_text + text[end:]
+        return text
+
     def replace(self, rng: model.Range, text: str) -> types.TextEdit:
         return types.TextEdit(range=self.snapshot.positions.to_lsp_range(rng), new_text=text)
 
@@ -61,10 +86,12 @@ class _Fixes:
         text = index.text
         start, end = index.offset(rng.start), index.offset(rng.end)
         line_start = index.starts[rng.start.line]
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end == -1 else line_end
+        last = index.position(end).line
+        line_end = index.ends[last]
         if not text[line_start:start].strip() and not text[end:line_end].strip():
-            start, end = line_start, min(line_end + 1, len(text))
+            # With its line break: the start of the next line, or the end of the text.
+            following = index.starts[last + 1] if last + 1 < index.line_count else len(text)
+            start, end = line_start, following
         else:
             while end < len(text) and text[end] in " \t":
                 end += 1
@@ -89,7 +116,9 @@ class _Fixes:
         before_brace = index.line_text(close.line)[: close.character]
         if before_brace.strip():
             return None
-        return self.replace(model.Range(at, at), "".join(f"{indent}{e}\n" for e in entries))
+        return self.replace(
+            model.Range(at, at), "".join(f"{indent}{e}{self.newline}" for e in entries)
+        )
 
 
 def quick_fixes(snapshot: Snapshot, rng: model.Range) -> list[types.CodeAction]:
@@ -137,7 +166,12 @@ def quick_fixes(snapshot: Snapshot, rng: model.Range) -> list[types.CodeAction]:
         elif item.code == "missing-rubric":
             fixes.add(
                 "Add a reward_rubric block",
-                [fixes.replace(model.Range(item.range.start, item.range.start), NEW_RUBRIC)],
+                [
+                    fixes.replace(
+                        model.Range(item.range.start, item.range.start),
+                        fixes.newline.join(NEW_RUBRIC),
+                    )
+                ],
                 [item],
                 preferred=True,
             )
@@ -153,7 +187,7 @@ def _merge(fixes: _Fixes, document: model.Document, duplicate: Block, item: Diag
     body = index.text[
         index.offset(duplicate.open_brace.end) : index.offset(duplicate.close_brace.start)
     ]
-    lines = [line.strip() for line in body.split("\n") if line.strip()]
+    lines = [line.strip() for line in split_lines(body) if line.strip()]
     one_line = first.close_brace.start.line == (
         first.entries[-1].range.end.line if first.entries else first.open_brace.end.line
     )
