@@ -322,10 +322,15 @@ class Document:
 
     def first(self, kind: BlockKind) -> Block | None:
         """The first block of one kind, the one that counts when duplicated."""
-        for block in self.blocks:
-            if block.kind == kind:
-                return block
-        return None
+        # Asked once per entry by validation: scanning every block each time made
+        # checking a file of many blocks quadratic. Rebuilt if the blocks change.
+        firsts = self.__dict__.get("_firsts")
+        if firsts is None or firsts[0] != len(self.blocks):
+            found: dict[str, Block] = {}
+            for block in self.blocks:
+                found.setdefault(block.kind, block)
+            firsts = self.__dict__["_firsts"] = (len(self.blocks), found)
+        return firsts[1].get(kind)
 
     @property
     def criteria(self) -> list[Criterion]:

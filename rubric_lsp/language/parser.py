@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
-from lark import Lark, Token, Transformer
+from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import UnexpectedInput
 from lark.lark import PostLex
 
@@ -37,7 +37,7 @@ from rubric_lsp.language.model import (
     UnknownField,
     Value,
 )
-from rubric_lsp.language.recovery import MAX_SYNTAX_ERRORS, MISSING_VALUE, Recovery
+from rubric_lsp.language.recovery import MAX_SYNTAX_ERRORS, MISSING_VALUE, Recovery, trial_copy
 from rubric_lsp.language.spans import span, token_name, token_range, token_start, token_value
 from rubric_lsp.language.vocabulary import BLOCKS, RESERVED
 
@@ -242,12 +242,28 @@ def _unterminated(token: Token) -> Diagnostic:
     )
 
 
+def _ended_here(error: UnexpectedInput) -> list[Block] | None:
+    """The blocks, when the file could end where the parser stopped."""
+    # The last block may be complete but not yet reduced: LALR reduces it on the next
+    # token, which was the one in error.
+    parser = getattr(error, "interactive_parser", None)
+    if parser is None:
+        return None
+    try:
+        return cast(list[Block], trial_copy(parser).feed_eof())  # type: ignore[no-untyped-call]
+    except UnexpectedInput:
+        return None
+
+
 def _finished_blocks(stack: list[Any]) -> Iterator[Block]:
     for item in stack:
         if isinstance(item, Block):
             yield item
         elif isinstance(item, list):
             yield from _finished_blocks(item)
+        elif isinstance(item, Tree):
+            # Lark's list of the blocks so far (``_block*``).
+            yield from _finished_blocks(item.children)
 
 
 @contextlib.contextmanager
@@ -291,7 +307,7 @@ def _parse(text: str) -> Document:
     except UnexpectedInput as error:
         # Recovery gave up (too many errors, or nothing left to resume from):
         # keep every block that was complete by then.
-        blocks = list(_finished_blocks(recovery.last_stack))
+        blocks = _ended_here(error) or list(_finished_blocks(recovery.last_stack))
         if recovery.gave_up:
             here = Position(error.line - 1 if error.line > 0 else 0, 0)
             recovery.errors.append(

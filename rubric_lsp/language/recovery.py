@@ -40,7 +40,7 @@ MISSING_VALUE = "MISSING_VALUE"
 _JUNK_RUN = re.compile(r"[^\sA-Za-z0-9_{}\"#+\-.]+")
 
 
-def _trial(parser: InteractiveParser) -> InteractiveParser:
+def trial_copy(parser: InteractiveParser) -> InteractiveParser:
     """A copy of the parser to try tokens on, sharing nothing the parse may change.
 
     Lark builds the lists of repeated items (``_block*``, ``rule*``) by appending to the
@@ -171,7 +171,7 @@ class Recovery:
         for kind in kinds:
             plans.append((kind, False))
         for planned, replace in plans:
-            trial = _trial(error.interactive_parser)
+            trial = trial_copy(error.interactive_parser)
             try:
                 trial.feed_token(empty_token(planned, token))
                 if not replace:
@@ -200,7 +200,7 @@ class Recovery:
         top = state.value_stack[-1] if state.value_stack else None
         if not (isinstance(top, Token) and top.type == "NAME"):
             return False
-        trial = _trial(error.interactive_parser)
+        trial = trial_copy(error.interactive_parser)
         trial.parser_state.value_stack.pop()
         trial.parser_state.state_stack.pop()
         keyword_type = str(top).upper() if str(top) in BLOCKS else "NAME"
