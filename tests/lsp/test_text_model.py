@@ -14,8 +14,11 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from support import lsp_text
+from support import SEED_FILES, lsp_text
 from support.lsp_client import SERVER, doc, make_client, open_document
+
+from rubric_lsp.language.lines import LineIndex
+from rubric_lsp.language.parser import parse
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -241,3 +244,37 @@ async def test_ranges_stay_inside_broken_documents(client: LanguageClient, text:
             types.CompletionParams(text_document=doc(uri), position=position)
         )
         assert lsp_text.range_problems(text, [hover, actions, completion], encoding) == []
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+async def test_rename_never_adds_a_syntax_error(client: LanguageClient, newline: str) -> None:
+    encoding = encoding_of(client)
+    for path in SEED_FILES:
+        text = path.read_text().replace("\n", newline).replace("task {", "task { # 😀 é", 1)
+        document = parse(text)
+        if document.syntax_errors:
+            continue
+        uri = open_document(client, text)
+        definitions = [o for o in document.symbols.occurrences if o.is_definition]
+        index = LineIndex(text)
+        for occurrence in definitions[:4]:
+            start = occurrence.name.range.start
+            line = index.line_text(start.line)
+            character = lsp_text.line_length(line[: start.character], encoding)
+            edit = await client.text_document_rename_async(
+                types.RenameParams(
+                    text_document=doc(uri),
+                    position=types.Position(line=start.line, character=character),
+                    new_name="renamed_criterion",
+                )
+            )
+            assert edit is not None and edit.changes is not None
+            (edits,) = edit.changes.values()
+            assert lsp_text.range_problems(text, edits, encoding) == []
+            renamed = text
+            for one in sorted(
+                edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+            ):
+                renamed = lsp_text.apply_change(renamed, one, encoding)
+            assert not parse(renamed).syntax_errors, renamed
+            assert renamed.count("renamed_criterion") == len(edits)
