@@ -52,7 +52,8 @@ def _finding_range(finding: Finding, lines: list[str] | None, codec: Codec) -> t
             return types.Range(start, end)
     text = lines[line] if line < len(lines) else ""
     end = codec.position(lines, line, len(text.rstrip())) if text.strip() else start
-    return types.Range(start, types.Position(line, max(start.character, end.character)))
+    # start.line: ``line`` may lie past the end of a file changed since the run.
+    return types.Range(start, types.Position(start.line, max(start.character, end.character)))
 
 
 def finding_message(criterion: CriterionScore, finding: Finding) -> str:
