@@ -159,14 +159,35 @@ async def _run_critic(critic: Critic, context: Context, timeout: float) -> Criti
         return CriticResult.error(f"{critic.name} failed: {message}")
 
 
+def reads_changed_files(check: str) -> bool:
+    """Whether a check reads each changed file (tests and benchmark run a command instead)."""
+    declared = DECLARED.get(check)
+    return declared is None or not (declared.executes_code and declared.measured_from is None)
+
+
+def over_limit(changes: ChangeSet, options: ScoreOptions) -> str:
+    """Why the change is too big to read file by file ("" when it is not)."""
+    count = len(changes.python_files)
+    if not options.max_files or count <= options.max_files:
+        return ""
+    return (
+        f"not measured: the change has {count} changed Python files, over the "
+        f"max_files setting of {options.max_files} (raise it, or set 0 for no limit)"
+    )
+
+
 async def run_critics(
     checks: dict[str, list[str]],
     context: Context,
     options: ScoreOptions,
     critics: Mapping[str, Critic],
     progress: ProgressCallback | None = None,
+    too_big: str = "",
 ) -> dict[str, CriticResult]:
-    """Every needed check at once; cancelling this cancels them all and ends their processes."""
+    """Every needed check at once; cancelling this cancels them all and ends their processes.
+
+    ``too_big`` (from over_limit) makes every check that reads changed files an error.
+    """
     results: dict[str, CriticResult] = {}
     total = len(checks)
 
@@ -190,6 +211,9 @@ async def run_critics(
                     f"trusted; {options.untrusted_hint}"
                 ),
             )
+            return
+        if too_big and reads_changed_files(name):
+            finished(name, CriticResult.error(too_big))
             return
         result = await _run_critic(critic, context, _timeout(critic, context.settings))
         finished(name, result)
@@ -368,17 +392,20 @@ async def _measure(
     critics: Mapping[str, Critic],
     progress: ProgressCallback | None,
 ) -> dict[str, CriticResult]:
+    too_big = over_limit(changes, options)
+    # A check that will not run must not cost the others (coverage's --include of every file).
+    needed = frozenset(c for c in checks if not (too_big and reads_changed_files(c)))
     context = Context(
         repo,
         changes,
         settings,
         cache,
         scratch,
-        frozenset(checks),
+        needed,
         options.pylint_runner,
         trusted=options.trusted,
     )
-    return await run_critics(checks, context, options, critics, progress)
+    return await run_critics(checks, context, options, critics, progress, too_big)
 
 
 def loaded_rubric(repo_root: Path, options: ScoreOptions) -> LoadedRubric:

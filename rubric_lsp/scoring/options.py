@@ -79,6 +79,12 @@ def positive_or_none(_: Any, field: attrs.Attribute[Any], value: float | None) -
         raise SettingError(field.name, "must be positive")
 
 
+def at_least_zero(_: Any, field: attrs.Attribute[Any], value: int) -> None:
+    """A validator for a whole number of 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SettingError(field.name, "must be a whole number, 0 or more")
+
+
 def path_text(value: str | os.PathLike[str] | None) -> str:
     """A path as the settings hold it: text, with empty for 'not given'."""
     return "" if value is None else os.fspath(value)
@@ -128,6 +134,15 @@ class ScoringSettings:
         flag="--untrusted",
         flag_help="Do not run the checks that execute the repository's own code "
         "(tests, coverage, benchmark).",
+    )
+    max_files: int = setting(
+        1000,
+        doc="The most changed Python files a run reads; a change over it makes the criteria "
+        "that read changed files an error saying so, and the tests and benchmark still run "
+        "(0: no limit).",
+        expects="a whole number, 0 or more",
+        validator=at_least_zero,
+        metavar="N",
     )
     heal_threshold: float = setting(
         0.8,
