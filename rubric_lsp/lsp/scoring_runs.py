@@ -14,9 +14,11 @@ from rubric_lsp.language.model import Document
 from rubric_lsp.lsp import score_view
 from rubric_lsp.lsp.server import RubricLanguageServer
 from rubric_lsp.scoring.engine import Progress, ScoreResult, run_scoring
+from rubric_lsp.scoring.gitrepo import Repository
 from rubric_lsp.scoring.options import ScoreOptions, shared_values
 from rubric_lsp.scoring.proc import ScoringError
 from rubric_lsp.scoring.pylint_worker import PylintWorker
+from rubric_lsp.scoring.reaper import reap
 
 UNTRUSTED_HINT = (
     'set "trusted": true in the rubric-lsp settings (VS Code: trust the workspace) '
@@ -112,6 +114,29 @@ class ScoringRuns:
         self.finding_uris: set[str] = set()
         self.rubric_uri: str | None = None
         self.pylint = PylintWorker()
+        self.cleanup: asyncio.Task[list[Path]] | None = None
+
+    def start_cleanup(self) -> None:
+        """Remove, once and in the background, what killed runs left (see reaper.reap)."""
+        if self.cleanup is None:
+            self.cleanup = asyncio.get_running_loop().create_task(self._remove_leftovers())
+
+    async def _remove_leftovers(self) -> list[Path]:
+        root = workspace_root(self.server)
+        git_dir: Path | None = None
+        if root is not None:
+            with contextlib.suppress(ScoringError, OSError):
+                git_dir = (await Repository.find(root)).git_dir
+        try:
+            # Off the event loop: it reads /proc and removes folders.
+            removed = await asyncio.to_thread(reap, git_dir)
+        except Exception as error:  # a failed clean-up must not stop the server
+            self.server.report_failure("removing leftovers", error)
+            return []
+        if removed:
+            names = ", ".join(str(path) for path in removed)
+            self.server.log(f"rubric-lsp: removed what killed scoring runs left: {names}")
+        return removed
 
     @property
     def running(self) -> bool:
@@ -135,6 +160,8 @@ class ScoringRuns:
             task.cancel()
             # Its cleanup removes the temporary checkout and ends the critics' processes.
             await asyncio.wait({task}, timeout=15)
+        if self.cleanup is not None:
+            await asyncio.wait({self.cleanup}, timeout=5)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.pylint.close(), 5)
 

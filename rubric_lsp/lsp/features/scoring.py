@@ -38,6 +38,7 @@ class ScoringFeature(Feature):
         self.runs.start(path)
 
     async def initialized(self, params: types.InitializedParams) -> None:
+        self.runs.start_cleanup()
         # Clients send didSave only for documents they sync with this server; ask for
         # Python files too, where the client lets the server register for them.
         ls = self.server
