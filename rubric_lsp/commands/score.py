@@ -260,6 +260,16 @@ def logging_to(path: str | None) -> Iterator[None]:
         handler.close()
 
 
+def tree_changed_warning(paths: tuple[str, ...], limit: int = 5) -> str:
+    """The warning that the run's own code changed files of the working tree."""
+    named = ", ".join(plain(path) for path in paths[:limit])
+    more = f" and {len(paths) - limit} more" if len(paths) > limit else ""
+    return (
+        f"warning: the tests or benchmark changed {len(paths)} file(s) of the working tree: "
+        f"{named}{more}"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Run `rubric score`; 0 accepted (or no accept_if), 1 rejected, 2 on errors."""
     try:
@@ -277,4 +287,6 @@ def run(args: argparse.Namespace) -> int:
         print_error(COMMAND, "interrupted")
         return EXIT_INTERRUPTED
     write_report(result, args.format, args.output)
+    if result.tree_changed_by_tests:
+        print_error(COMMAND, tree_changed_warning(result.tree_changed_by_tests))
     return result.exit_code

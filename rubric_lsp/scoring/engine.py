@@ -52,8 +52,9 @@ from rubric_lsp.scoring.result import (
     number as number,
 )
 from rubric_lsp.scoring.rubricfile import LoadedRubric, describe_origin, load
-from rubric_lsp.scoring.skipped import with_skipped
+from rubric_lsp.scoring.skipped import over_limit, reads_changed_files, with_skipped
 from rubric_lsp.scoring.snapshot import apply_patch, snapshot
+from rubric_lsp.scoring.treewatch import changed_between, tree_files
 
 _log = logging.getLogger(__name__)
 # A library logs, the program decides where to: never Python's last-resort print to stderr.
@@ -157,23 +158,6 @@ async def _run_critic(critic: Critic, context: Context, timeout: float) -> Criti
         _log.exception("%s crashed", critic.name)
         message = str(error) or type(error).__name__
         return CriticResult.error(f"{critic.name} failed: {message}")
-
-
-def reads_changed_files(check: str) -> bool:
-    """Whether a check reads each changed file (tests and benchmark run a command instead)."""
-    declared = DECLARED.get(check)
-    return declared is None or not (declared.executes_code and declared.measured_from is None)
-
-
-def over_limit(changes: ChangeSet, options: ScoreOptions) -> str:
-    """Why the change is too big to read file by file ("" when it is not)."""
-    count = len(changes.python_files)
-    if not options.max_files or count <= options.max_files:
-        return ""
-    return (
-        f"not measured: the change has {count} changed Python files, over the "
-        f"max_files setting of {options.max_files} (raise it, or set 0 for no limit)"
-    )
 
 
 async def run_critics(
@@ -348,6 +332,7 @@ async def run_scoring(
     # Leftovers of runs killed before they could clean up; then mark this run's own folder.
     await asyncio.to_thread(reap, repo.git_dir)
     scratch = owned_tempdir("rubric-score-")
+    tree_changed: tuple[str, ...] = ()
     try:
         if options.patch is not None:
             async with snapshot(repo.root, base) as folder:
@@ -357,10 +342,15 @@ async def run_scoring(
                     repo, changes, settings, cache, scratch, checks, options, critics, progress
                 )
         else:
+            # The tests and the benchmark run in the user's tree: say what they changed there.
+            watch = options.trusted and any(critics[c].executes_code for c in checks)
+            before = await tree_files(repo.root) if watch else None
             changes = await collect_changes(repo.root, base, run_filters=options.trusted)
             results = await _measure(
                 repo, changes, settings, cache, scratch, checks, options, critics, progress
             )
+            if before is not None:
+                tree_changed = changed_between(before, await tree_files(repo.root))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     evaluation, criteria = aggregate(
@@ -378,6 +368,7 @@ async def run_scoring(
         trusted=options.trusted,
         seconds=time.perf_counter() - started,
         document=rubric.document,
+        tree_changed_by_tests=tree_changed,
     )
 
 

@@ -77,6 +77,8 @@ class ScoreResult:
     trusted: bool
     seconds: float
     document: Document = field(repr=False, compare=False)
+    # Files of the working tree that the tests or the benchmark changed (trusted runs).
+    tree_changed_by_tests: tuple[str, ...] = ()
 
     @property
     def subscores(self) -> dict[str, float]:
@@ -138,6 +140,7 @@ class ScoreResult:
             "base": self.base,
             "base_ref": self.base_ref,
             "changed_files": list(self.changed_files),
+            "tree_changed_by_tests": list(self.tree_changed_by_tests),
             "criteria": {name: c.to_json() for name, c in self.criteria.items()},
             "subscores": {name: _round(score) for name, score in self.subscores.items()},
             "final_score": _round(self.final_score),

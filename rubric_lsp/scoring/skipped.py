@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rubric_lsp.language.catalogue import DECLARED
 from rubric_lsp.scoring.critic import CriticResult
 from rubric_lsp.scoring.diff import ChangeSet
+from rubric_lsp.scoring.options import ScoringSettings
 
 
 def skipped_files(changes: ChangeSet, limit: int = 5) -> str:
@@ -27,4 +29,21 @@ def with_skipped(result: CriticResult, changes: ChangeSet | None) -> CriticResul
     summary = f"{result.summary}; {count} file(s) skipped, not read: {named}"
     return replace(
         result, summary=summary, reasons=(f"Skipped, not read: {named}.", *result.reasons)
+    )
+
+
+def reads_changed_files(check: str) -> bool:
+    """Whether a check reads each changed file (tests and benchmark run a command instead)."""
+    declared = DECLARED.get(check)
+    return declared is None or not (declared.executes_code and declared.measured_from is None)
+
+
+def over_limit(changes: ChangeSet, options: ScoringSettings) -> str:
+    """Why the change is too big to read file by file ("" when it is not)."""
+    count = len(changes.python_files)
+    if not options.max_files or count <= options.max_files:
+        return ""
+    return (
+        f"not measured: the change has {count} changed Python files, over the "
+        f"max_files setting of {options.max_files} (raise it, or set 0 for no limit)"
     )
