@@ -81,6 +81,18 @@ def read_rubric(file: Path, label: str, strict: bool = True) -> str:
         raise ScoringError(f"{label}: cannot read: {error}") from None
 
 
+def root_rubrics(root: Path) -> list[Path]:
+    """The ``*.rubric`` files at the repository root, also those that cannot be read."""
+    found = []
+    for path in root.glob("*.rubric"):
+        try:
+            if path.is_file():
+                found.append(path)
+        except OSError:  # a link into a folder we may not enter: read_rubric says so
+            found.append(path)
+    return sorted(found)
+
+
 def load(root: Path, path: str | Path | None = None, text: str | None = None) -> LoadedRubric:
     """Find, read, parse and validate the rubric; errors are one line."""
     if text is not None:
@@ -89,7 +101,7 @@ def load(root: Path, path: str | Path | None = None, text: str | None = None) ->
         text = read_rubric(Path(path), str(path))
         label, origin = str(path), "option"
     else:
-        found = sorted(p for p in root.glob("*.rubric") if p.is_file())
+        found = root_rubrics(root)
         if len(found) > 1:
             names = ", ".join(p.name for p in found)
             raise ScoringError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -56,6 +57,47 @@ def test_a_fifo_or_dev_zero_as_the_rubric_is_a_one_line_error(repo: Path, tmp_pa
         assert "not a regular file" in done.stderr and "Traceback" not in done.stderr
         assert done.stderr.count("\n") == 1
         assert seconds < 30
+
+
+def without_read_override() -> list[str]:
+    """A command prefix under which root, too, is refused files it has no permission for."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: every file is readable")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def test_an_unreadable_root_rubric_is_a_one_line_error(repo: Path, tmp_path: Path) -> None:
+    (repo / "calc.rubric").unlink()
+    unreadable = tmp_path / "unreadable.rubric"
+    unreadable.write_text("reward_rubric { criterion style weight=1 }\n")
+    unreadable.chmod(0)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "inside.rubric").write_text("reward_rubric { criterion style weight=1 }\n")
+    locked.chmod(0)
+    argv = [sys.executable, "-m", "rubric_lsp.cli", "score", "--repo", str(repo), "--skip", "tests"]
+    try:
+        # A link to a file it may not read, then one into a folder it may not enter.
+        for target in (unreadable, locked / "inside.rubric"):
+            link = repo / "project.rubric"
+            link.unlink(missing_ok=True)
+            link.symlink_to(target)
+            done = subprocess.run(
+                [*without_read_override(), *argv],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            assert done.returncode == 2, done.stderr
+            assert done.stderr == (f"rubric score: {link}: cannot read: Permission denied\n"), (
+                done.stderr
+            )
+    finally:
+        locked.chmod(0o755)
 
 
 def test_a_50_mb_changed_file_is_skipped_and_said(repo: Path) -> None:
