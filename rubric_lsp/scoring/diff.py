@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import hashlib
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +16,7 @@ from typing import Any, Literal
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
+from rubric_lsp.scoring.bigfiles import oversized
 from rubric_lsp.scoring.gitrepo import git
 from rubric_lsp.scoring.proc import ScoringError
 
@@ -158,6 +161,18 @@ def unreadable_reason(work_dir: Path, path: str) -> str:
     return ""
 
 
+_STATUS: dict[str, FileStatus] = {"A": "added", "D": "deleted"}
+
+
+def _too_large(work_dir: Path, status: str, path: str, size: int, digest: Any) -> ChangedFile:
+    """A changed file left out of the diff for its size, said skipped."""
+    with contextlib.suppress(OSError):
+        info = (work_dir / path).lstat()
+        digest.update(f"\0{path}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    reason = f"{size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit"
+    return ChangedFile(path, path, _STATUS.get(status, "modified"), skipped=reason)
+
+
 def _mark_unreadable(work_dir: Path, files: list[ChangedFile]) -> list[ChangedFile]:
     """The files, each new side that must not be read marked with its reason."""
     marked: list[ChangedFile] = []
@@ -266,8 +281,13 @@ def parse_diff(text: str) -> list[ChangedFile]:
     return files
 
 
-async def diff_text(work_dir: Path, base: str, run_filters: bool = False) -> str:
-    """The diff from the base commit to the files in ``work_dir``, staged or not."""
+async def diff_text(
+    work_dir: Path, base: str, run_filters: bool = False, leave_out: Sequence[str] = ()
+) -> str:
+    """The diff from the base commit to the files in ``work_dir``, staged or not.
+
+    ``leave_out``: paths not to diff (too large to read).
+    """
     done = await git(
         work_dir,
         "diff",
@@ -277,6 +297,7 @@ async def diff_text(work_dir: Path, base: str, run_filters: bool = False) -> str
         "--dst-prefix=b/",
         base,
         "--",
+        *(f":(exclude,literal){path}" for path in leave_out),
         run_filters=run_filters,
     )
     return done.stdout.decode("utf-8", errors="surrogateescape")
@@ -305,9 +326,11 @@ async def collect_changes(work_dir: Path, base: str | None, run_filters: bool = 
         files: list[ChangedFile] = []
         tracked = set(await tracked_files(work_dir))
     else:
-        text = await diff_text(work_dir, base, run_filters)
+        large = await oversized(work_dir, base, MAX_FILE_BYTES, run_filters)
+        text = await diff_text(work_dir, base, run_filters, [path for _, path, _ in large])
         files = _mark_unreadable(work_dir, parse_diff(text))
         digest.update(text.encode("utf-8", errors="surrogateescape"))
+        files += [_too_large(work_dir, status, path, size, digest) for status, path, size in large]
         tracked = set()
     untracked = set(await untracked_files(work_dir))
     # Reading new files (a large log, a data set) must not stall an event loop.

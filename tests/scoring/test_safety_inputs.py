@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.gitrepo import git, write
+from support.gitrepo import edit, git, write
 
 from rubric_lsp.scoring.api import score
 
@@ -121,6 +122,37 @@ def test_a_50_mb_committed_file_changed_is_skipped(repo: Path) -> None:
     result = score(repo, enabled=STATIC, use_cache=False)
     assert time.monotonic() - started < 120
     assert "1 file(s) skipped" in result.criteria["style"].comment
+
+
+BENCH_MEMORY = Path(__file__).parents[2] / "benchmarks" / "bench_memory.py"
+
+
+def test_a_rewritten_50_mb_file_ends_in_seconds_with_bounded_memory() -> None:
+    # Every line changed: git's line diff alone took most of a GB and minutes to read back.
+    done = subprocess.run(
+        [sys.executable, str(BENCH_MEMORY), "--megabytes", "50", "--case", "rewritten"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    print(done.stdout)
+    found = re.search(r"peak (\d+) MB across processes, ([\d.]+) s", done.stdout)
+    assert found is not None, done.stdout
+    peak, seconds = found.groups()
+    # Measured: 89 MB and 6 s on the loaded 2-core machine (from about 9.5 GB, over 300 s).
+    assert int(peak) < 500 and float(seconds) < 90, done.stdout
+
+
+def test_a_rewritten_50_mb_file_is_listed_and_said_skipped(repo: Path) -> None:
+    write(repo, "calc/huge.py", "x = 1\n" * (3 * 1024 * 1024 // 6))
+    git(repo, "add", "calc/huge.py")
+    git(repo, "commit", "-q", "-m", "huge")
+    write(repo, "calc/huge.py", "x = 2\n" * (3 * 1024 * 1024 // 6))
+    edit(repo, "calc/core.py", "    result = 0\n", "    result = 0\n    count = len(values)\n")
+    result = score(repo, enabled=STATIC, use_cache=False)
+    assert set(result.changed_files) == {"calc/huge.py", "calc/core.py"}
+    assert "calc/huge.py (3 MB, over the 2 MB limit)" in result.criteria["style"].steps[0]
 
 
 def test_file_lists_are_chunked_to_fit_a_command_line() -> None:
