@@ -169,8 +169,8 @@ CHANGES: dict[str, tuple[list[tuple[str, str, str]], dict[str, str], set[str]]] 
             )
         ],
         {},
-        # invalid-name is a pylint convention message too, so style moves with naming.
-        {"naming", "style"},
+        # invalid-name is a pylint message too, but naming owns it: style does not move.
+        {"naming"},
     ),
 }
 
