@@ -91,10 +91,10 @@ def _noise(verdict: regression.Comparison) -> str:
     parts = []
     if verdict.standard_error is not None:
         band = math.expm1(regression.BAND * verdict.standard_error)
-        parts.append(f"noise band ±{band:.0%} from the median absolute deviation")
+        parts.append(f"noise band ±{band:.0%} (median absolute deviation)")
     if verdict.p_value is not None:
         parts.append(f"Mann-Whitney p = {verdict.p_value:.3f}")
-    return f" ({', '.join(parts)})" if parts else ""
+    return "; " + ", ".join(parts) if parts else ""
 
 
 async def _sample(argv: list[str], cwd: Path, side: str) -> Sample:
