@@ -164,14 +164,19 @@ class BenchmarkCritic(DeclaredCritic, check="benchmark"):
             async def run_new() -> Sample:
                 return await _sample(argv, context.changes.work_dir, "change")
 
+            async def checkout() -> None:
+                folders.append(
+                    await stack.enter_async_context(snapshot(context.repo.root, base_commit))
+                )
+
             async def run_base() -> Sample:
-                # The base is checked out only when a base run is needed at all.
+                # With cached base runs the base is checked out only if more are needed.
                 if not folders:
-                    folders.append(
-                        await stack.enter_async_context(snapshot(context.repo.root, base_commit))
-                    )
+                    await checkout()
                 return await _sample(argv, folders[0], "base revision")
 
+            if not cached:
+                await checkout()
             base, new = await collect_runs(
                 run_new, run_base, cached, repeat, repeat * MAX_REPEAT_FACTOR
             )
