@@ -7,6 +7,7 @@ hover, completion); the scoring side attaches a critic that runs each declared c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -23,6 +24,9 @@ class CheckDeclaration:
     binds: tuple[str, ...] = ()
     # The check whose one run this check is measured from: it shares that run's timeout.
     measured_from: str | None = None
+    # Finding codes of a broader check (pylint) that this one owns when both run: a finding
+    # costs one criterion, the one that measures what it is about.
+    claims: tuple[str, ...] = ()
 
 
 # Every measured check, in the order completion and "did you mean" lists show them.
@@ -60,6 +64,8 @@ CATALOGUE: tuple[CheckDeclaration, ...] = (
         "docstrings",
         "Share of added or changed public functions, classes and modules documented.",
         binds=("docs",),
+        # pylint's missing-module-, missing-class- and missing-function-docstring.
+        claims=("C0114", "C0115", "C0116"),
     ),
     CheckDeclaration(
         "error_handling",
@@ -71,10 +77,26 @@ CATALOGUE: tuple[CheckDeclaration, ...] = (
         "Cyclomatic complexity of changed functions, and increases against the base.",
         binds=("readability",),
     ),
-    CheckDeclaration("naming", "pylint's naming checks on changed lines.", binds=("naming",)),
+    CheckDeclaration(
+        "naming",
+        "pylint's naming checks and non-descriptive names on changed lines.",
+        binds=("naming",),
+        # The message ids of pylint's naming checks (a test reads them from pylint itself).
+        claims=("C0103", "C0104", "C0105", "C0131", "C0132", "C2401", "C2403", "W2402"),
+    ),
 )
 
 # Not a measurement: `check=manual` leaves a criterion to its hand score.
 MANUAL = CheckDeclaration("manual", "Not measured: scored by hand in score/rescore blocks.")
 
 DECLARED: dict[str, CheckDeclaration] = {check.name: check for check in CATALOGUE}
+
+
+def claimed_codes(running: Iterable[str]) -> dict[str, str]:
+    """Each finding code a running check claims, mapped to that check (its one owner)."""
+    owners: dict[str, str] = {}
+    for name in running:
+        declaration = DECLARED.get(name)
+        for code in declaration.claims if declaration else ():
+            owners.setdefault(code, name)
+    return owners

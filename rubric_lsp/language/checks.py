@@ -21,6 +21,7 @@ CHECK_SETTINGS: dict[str, str] = {
     "command": "The command to run, as a string (split like a shell would, not run by one).",
     "timeout": "Seconds before the run is stopped and the criterion reports an error.",
     "repeat": "How many times a benchmark runs on each side; medians are compared.",
+    "allow": "naming: the one-letter names accepted, comma-separated (default i,j,k,n,x,y,z,_).",
     "enabled": (
         "false turns the check off; its criterion falls back to its hand score, else unscored."
     ),

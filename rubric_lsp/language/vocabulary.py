@@ -250,6 +250,7 @@ CHECK_SETTING_FIELDS: dict[str, FieldSpec] = _by_name(
     ),
     _setting("repeat", "positive-integer", "repeat= takes a positive whole number, not {raw}"),
     _setting("enabled", "boolean", "enabled= takes true or false, not {raw}"),
+    _setting("allow", "string", 'allow= takes a quoted string, e.g. allow="i,j,k,x,y"'),
 )
 
 CRITIQUE_VERBS: dict[str, Word] = _by_name(

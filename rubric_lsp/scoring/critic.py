@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
-from rubric_lsp.language.catalogue import DECLARED, CheckDeclaration
+from rubric_lsp.language.catalogue import DECLARED, CheckDeclaration, claimed_codes
 from rubric_lsp.language.evaluate import Status
 from rubric_lsp.scoring.cache import Cache
 from rubric_lsp.scoring.diff import ChangeSet
@@ -109,6 +109,8 @@ class CheckSettings:
     timeout: float | None = None
     repeat: int | None = None
     enabled: bool = True
+    # For naming: the one-letter names accepted, comma-separated; None: the defaults.
+    allow: str | None = None
 
 
 def python_argv(command: list[str]) -> list[str]:
@@ -131,6 +133,7 @@ class Context:
         needed: frozenset[str],
         pylint_runner: Any = None,
         trusted: bool = True,
+        bound: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.repo = repo
         self.changes = changes
@@ -144,11 +147,42 @@ class Context:
         self.pylint_runner = pylint_runner
         # Untrusted: nothing of the repository may run, not even through tool configuration.
         self.trusted = trusted
+        # The criteria each check measures in this run, to name a finding's owner.
+        self.bound = bound or {}
         self._shared: dict[str, asyncio.Task[Any]] = {}
 
     def setting(self, name: str) -> CheckSettings:
         """The settings of a check, defaults when the rubric configures none."""
         return self.settings.get(name) or CheckSettings(name)
+
+    def leave_to_owners(
+        self, check: str, findings: list[Finding]
+    ) -> tuple[list[Finding], list[str], str]:
+        """The findings ``check`` keeps, a sentence per owner of the others, and a clause.
+
+        A code that a running check claims (catalogue ``claims``) costs only that check's
+        criteria: a missing docstring costs ``docs``, not ``style`` as well.
+        """
+        owners = {
+            code: owner for code, owner in claimed_codes(self.needed).items() if owner != check
+        }
+        kept = [f for f in findings if f.code not in owners]
+        left: dict[str, list[Finding]] = {}
+        for finding in findings:
+            if finding.code in owners:
+                left.setdefault(owners[finding.code], []).append(finding)
+        sentences = []
+        for owner, given in left.items():
+            codes = ", ".join(sorted({f.label for f in given}))
+            criteria = ", ".join(self.bound.get(owner, ())) or owner
+            sentences.append(
+                f"{len(given)} finding(s) ({codes}) left to {criteria}: the {owner} check "
+                "owns these codes, so they do not cost this criterion too."
+            )
+        given_away = len(findings) - len(kept)
+        owners_named = ", ".join(", ".join(self.bound.get(o, ())) or o for o in left)
+        clause = f"; {given_away} finding(s) left to {owners_named}" if given_away else ""
+        return kept, sentences, clause
 
     async def shared(self, key: str, factory: Callable[[], Awaitable[T]]) -> T:
         """Work several critics need (one pylint run, one test run), done once."""

@@ -79,21 +79,21 @@ def check_settings(document: Document, options: ScoreOptions) -> dict[str, Check
         timeout = value("timeout")
         repeat = value("repeat")
         enabled = value("enabled")
+        allow = value("allow")
         settings[name] = CheckSettings(
             name,
             command=command.text if command is not None else None,
             timeout=timeout.number if timeout is not None else None,
             repeat=int(repeat.number) if repeat is not None and repeat.number else None,
             enabled=enabled is None or enabled.raw != "false",
+            allow=allow.text if allow is not None else None,
         )
     for name, on in options.enabled.items():
         current = settings.get(name, CheckSettings(name))
-        settings[name] = CheckSettings(name, current.command, current.timeout, current.repeat, on)
+        settings[name] = replace(current, enabled=on)
     for name, seconds in options.timeouts.items():
         current = settings.get(name, CheckSettings(name))
-        settings[name] = CheckSettings(
-            name, current.command, seconds, current.repeat, current.enabled
-        )
+        settings[name] = replace(current, timeout=seconds)
     return settings
 
 
@@ -395,6 +395,7 @@ async def _measure(
         needed,
         options.pylint_runner,
         trusted=options.trusted,
+        bound=checks,
     )
     return await run_critics(checks, context, options, critics, progress, too_big)
 

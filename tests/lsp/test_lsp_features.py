@@ -145,7 +145,7 @@ async def test_completion_slots(client: LanguageClient) -> None:
         },
         "reward_rubric { criterion a }\naccept_if {\n  minimum |\n}": {"a"},
         "reward_rubric { criterion a }\nreview_if {\n  |\n}": {"weighted_between"},
-        "checks {\n  tests |\n}": {"command=", "timeout=", "repeat=", "enabled="},
+        "checks {\n  tests |\n}": {"command=", "timeout=", "repeat=", "enabled=", "allow="},
         "checks {\n  tests enabled=|\n}": {"true", "false"},
         'task {\n  title "abc |': set(),
         "# a comment |": set(),

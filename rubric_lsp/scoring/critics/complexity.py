@@ -9,7 +9,7 @@ from radon.complexity import cc_visit
 
 from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.diff import ChangedFile
-from rubric_lsp.scoring.pysource import ast_work, changed_sources
+from rubric_lsp.scoring.pysource import ast_work, changed_sources, is_test_file
 
 # Above this a function is hard to test and review (radon's rank C starts at 11).
 LIMIT = 10
@@ -41,8 +41,8 @@ def blocks(text: str) -> list[Block]:
 
     def add(item: Any, prefix: str) -> None:
         if hasattr(item, "methods"):  # a class: its methods count, the class does not
-            for method in item.methods:
-                add(method, f"{prefix}{item.name}.")
+            for inner in [*item.methods, *getattr(item, "inner_classes", [])]:
+                add(inner, f"{prefix}{item.name}.")
             return
         found.append(
             Block(
@@ -53,7 +53,9 @@ def blocks(text: str) -> list[Block]:
             add(inner, f"{prefix}{item.name}.")
 
     for item in visited:
-        add(item, "")
+        # radon lists each method twice, in its class and on its own by bare name: once counts.
+        if not getattr(item, "is_method", False):
+            add(item, "")
     return found
 
 
@@ -70,7 +72,12 @@ def penalty(new: int, old: int | None) -> float:
 def file_scores(
     changed: ChangedFile, text: str, base: str | None
 ) -> list[tuple[Block, int | None, float]]:
-    """Each changed function with its base complexity and its penalty."""
+    """Each changed function with its base complexity and its penalty, by qualified name.
+
+    Test files are left out: their functions are the ``tests`` criterion's business.
+    """
+    if is_test_file(changed.path):
+        return []
     old = {b.name: b.complexity for b in blocks(base)} if base is not None else {}
     touched = changed.changed
     out: list[tuple[Block, int | None, float]] = []
@@ -82,7 +89,7 @@ def file_scores(
 
 
 class ComplexityCritic(DeclaredCritic, check="complexity"):
-    """Average over changed functions of 1 - their complexity penalty."""
+    """1 - the sum of the changed functions' complexity penalties: padding cannot dilute it."""
 
     default_timeout = 60.0
     codes = ("complexity",)
@@ -97,7 +104,8 @@ class ComplexityCritic(DeclaredCritic, check="complexity"):
             return CriticResult(
                 1.0, summary="no function changed", reasons=("No function or method was changed.",)
             )
-        score = sum(max(0.0, 1.0 - cost) for *_, cost in measured) / len(measured)
+        # A sum, not a mean: adding simple functions must not raise the score.
+        score = max(0.0, 1.0 - sum(cost for *_, cost in measured))
         costly = [m for m in measured if m[3] > 0]
         findings = tuple(
             Finding(
@@ -108,19 +116,20 @@ class ComplexityCritic(DeclaredCritic, check="complexity"):
                 f"{block.name} has cyclomatic complexity {block.complexity}"
                 + (f" (was {before})" if before is not None else " (new)"),
                 "warning" if block.complexity > LIMIT else "info",
-                penalty=min(1.0, cost) / len(measured),
+                penalty=min(1.0, cost),
             )
             for path, block, before, cost in costly
         )
         highest = max(measured, key=lambda m: m[1].complexity)
         reasons = [
-            f"Measured {len(measured)} changed function(s) with radon; highest complexity "
+            f"Measured {len(measured)} changed non-test function(s) with radon; highest complexity "
             f"{highest[1].complexity} ({highest[1].name})."
         ]
         if findings:
             reasons += [f"{f.path}:{f.line}: {f.message}" for f in findings[:5]]
             reasons.append(
-                f"Functions above {LIMIT} and increases above {INCREASE_FLOOR} cost points."
+                f"Each function above {LIMIT} and each increase above {INCREASE_FLOOR} costs "
+                "points, summed over the changed functions."
             )
             summary = f"{len(findings)} changed function(s) above {LIMIT} or grown more complex"
         else:

@@ -1,10 +1,11 @@
-"""pylint's naming checks on changed lines (or names the change made non-conforming)."""
+"""pylint's naming checks on changed lines, and one-letter names the change binds."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic
+from rubric_lsp.language.catalogue import DECLARED
+from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.critics.pylint import (
     NAMING_SYMBOLS,
     PylintCritic,
@@ -13,6 +14,8 @@ from rubric_lsp.scoring.critics.pylint import (
     describe,
     shared_run,
 )
+from rubric_lsp.scoring.critics.short_names import CODE, allowed_names, short_names
+from rubric_lsp.scoring.pysource import ast_work
 
 _ONLY_NAMING = ["--disable=all", "--enable=" + ",".join(sorted(NAMING_SYMBOLS))]
 
@@ -21,8 +24,8 @@ class NamingCritic(DeclaredCritic, check="naming"):
     """Names that break the project's naming style, per changed statement."""
 
     default_timeout = 300.0
-    # pylint's message ids of NAMING_SYMBOLS (a test reads them from pylint itself).
-    codes = ("C0103", "C0104", "C0105", "C0131", "C0132", "C2401", "C2403", "W2402")
+    # pylint's message ids of NAMING_SYMBOLS, which the catalogue claims, and its own code.
+    codes = (*DECLARED["naming"].claims, CODE)
 
     async def run(self, context: Context) -> CriticResult:
         """Reuse the full pylint run when there is one, else run only the naming checks."""
@@ -40,12 +43,14 @@ class NamingCritic(DeclaredCritic, check="naming"):
         found = [
             f for files in report.findings.values() for f in files if f.symbol in NAMING_SYMBOLS
         ]
+        found += await ast_work(_short_name_findings, context, found)
         statements = max(report.statements, 1)
         findings = [replace(f, penalty=min(1.0, 1.0 / statements)) for f in found]
         score = max(0.0, 1.0 - len(findings) / statements)
         reasons = [
             f"Checked names with pylint's naming rules in {report.files} changed file(s), "
-            f"{report.statements} changed statement(s)."
+            f"{report.statements} changed statement(s), and one-letter names other than "
+            f"{', '.join(sorted(allowed_names(context.setting('naming').allow)))}."
         ]
         if findings:
             reasons.append(f"{len(findings)} name(s) break the naming style:")
@@ -57,3 +62,32 @@ class NamingCritic(DeclaredCritic, check="naming"):
         return CriticResult(
             score, summary=summary, reasons=tuple(reasons), findings=tuple(findings)
         )
+
+
+def _short_name_findings(context: Context, reported: list[Finding]) -> list[Finding]:
+    """One-letter names bound on changed lines that pylint did not already report."""
+    allowed = allowed_names(context.setting("naming").allow)
+    # pylint quotes the name it rejects: "Variable name "A" doesn't conform to ...".
+    seen = {
+        (f.path, f.line, f.message.split('"')[1]) for f in reported if f.message.count('"') >= 2
+    }
+    findings = []
+    for changed in context.changes.python_files:
+        text = context.changes.read(changed.path)
+        for name in short_names(changed, text, allowed):
+            if (changed.path, name.line, name.name) in seen:
+                continue
+            findings.append(
+                Finding(
+                    changed.path,
+                    name.line,
+                    name.column,
+                    CODE,
+                    f"{name.kind} name '{name.name}' says nothing: name what it holds",
+                    "info",
+                    end_line=name.line,
+                    end_column=name.column + 1,
+                    symbol=CODE,
+                )
+            )
+    return findings

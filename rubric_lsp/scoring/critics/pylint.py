@@ -309,6 +309,7 @@ class PylintCritic(DeclaredCritic, check="pylint"):
             )
         report = await shared_run(context)
         findings = [f for found in report.findings.values() for f in found if f.penalty > 0]
+        findings, ceded, ceded_clause = context.leave_to_owners(self.name, findings)
         score = pylint_score(findings, report.statements)
         counts: dict[str, int] = {}
         for finding in findings:
@@ -340,6 +341,8 @@ class PylintCritic(DeclaredCritic, check="pylint"):
         else:
             reasons.append("No pylint finding on the changed lines or caused by the change.")
             summary = "no pylint finding caused by the change"
+        reasons.extend(ceded)
+        summary += ceded_clause
         return CriticResult(
             score, summary=summary, reasons=tuple(reasons), findings=tuple(per_statement)
         )
