@@ -16,6 +16,7 @@ from rubric_lsp.language.evaluate import Status
 from rubric_lsp.scoring.cache import Cache
 from rubric_lsp.scoring.diff import ChangeSet
 from rubric_lsp.scoring.gitrepo import Repository
+from rubric_lsp.scoring.interpreter import ProjectPython, own_python
 
 FindingSeverity = Literal["error", "warning", "info"]
 
@@ -111,10 +112,10 @@ class CheckSettings:
     enabled: bool = True
 
 
-def python_argv(command: list[str]) -> list[str]:
-    """Run ``python`` as the interpreter rubric itself runs under, so tools match."""
+def python_argv(command: list[str], python: str = sys.executable) -> list[str]:
+    """Run ``python`` as the given interpreter (the project's), not whichever is on PATH."""
     if command and command[0] in ("python", "python3"):
-        return [sys.executable, *command[1:]]
+        return [python, *command[1:]]
     return command
 
 
@@ -131,6 +132,7 @@ class Context:
         needed: frozenset[str],
         pylint_runner: Any = None,
         trusted: bool = True,
+        python: ProjectPython | None = None,
     ) -> None:
         self.repo = repo
         self.changes = changes
@@ -144,6 +146,8 @@ class Context:
         self.pylint_runner = pylint_runner
         # Untrusted: nothing of the repository may run, not even through tool configuration.
         self.trusted = trusted
+        # The project's interpreter: tests and coverage run in it, pylint sees its packages.
+        self.python = python or own_python()
         self._shared: dict[str, asyncio.Task[Any]] = {}
 
     def setting(self, name: str) -> CheckSettings:

@@ -25,6 +25,7 @@ from rubric_lsp.scoring.critic import (
 )
 from rubric_lsp.scoring.diff import ChangeSet, collect_changes
 from rubric_lsp.scoring.gitrepo import Repository
+from rubric_lsp.scoring.interpreter import ProjectPython, find_python
 from rubric_lsp.scoring.options import DEFAULT_HEAL_THRESHOLD
 
 # Callers have always imported the options from here.
@@ -321,6 +322,8 @@ async def run_scoring(
     checks = plan(rubric.document, settings, critics)
     disabled = frozenset(name for name, s in settings.items() if not s.enabled)
     cache = Cache(repo.cache_dir if options.use_cache else None)
+    tests_command = settings["tests"].command if "tests" in settings else None
+    python = find_python(repo.root, options.python, tests_command)
     # Leftovers of runs killed before they could clean up; then mark this run's own folder.
     await asyncio.to_thread(reap, repo.git_dir)
     scratch = owned_tempdir("rubric-score-")
@@ -330,12 +333,21 @@ async def run_scoring(
                 await apply_patch(folder, options.patch)
                 changes = await collect_changes(folder, base)
                 results = await _measure(
-                    repo, changes, settings, cache, scratch, checks, options, critics, progress
+                    repo,
+                    changes,
+                    settings,
+                    cache,
+                    scratch,
+                    checks,
+                    options,
+                    critics,
+                    progress,
+                    python,
                 )
         else:
             changes = await collect_changes(repo.root, base, run_filters=options.trusted)
             results = await _measure(
-                repo, changes, settings, cache, scratch, checks, options, critics, progress
+                repo, changes, settings, cache, scratch, checks, options, critics, progress, python
             )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -354,6 +366,7 @@ async def run_scoring(
         trusted=options.trusted,
         seconds=time.perf_counter() - started,
         document=rubric.document,
+        python=python,
     )
 
 
@@ -367,6 +380,7 @@ async def _measure(
     options: ScoreOptions,
     critics: Mapping[str, Critic],
     progress: ProgressCallback | None,
+    python: ProjectPython,
 ) -> dict[str, CriticResult]:
     context = Context(
         repo,
@@ -377,6 +391,7 @@ async def _measure(
         frozenset(checks),
         options.pylint_runner,
         trusted=options.trusted,
+        python=python,
     )
     return await run_critics(checks, context, options, critics, progress)
 

@@ -144,6 +144,15 @@ class ScoringSettings:
         '"tests": {"timeout": 600}}`.',
         expects="an object of {enabled, timeout} by check name",
     )
+    python: str = setting(
+        "",
+        doc="The project's Python interpreter: the tests and coverage run in it and pylint "
+        "sees its packages; empty: the one the tests command names, else `VIRTUAL_ENV`, "
+        "`.venv/` or `venv/` at the repository root, or the uv, poetry, pdm or hatch environment.",
+        expects="a path",
+        converter=path_text,
+        metavar="PATH",
+    )
     use_cache: bool = setting(
         True,
         doc="Read and write the result cache under the git dir (`.git/rubric-cache/`).",
