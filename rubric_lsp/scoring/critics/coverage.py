@@ -19,6 +19,8 @@ def executable_lines(text: str, lines: frozenset[int]) -> set[int]:
     from coverage.exceptions import NotPython
     from coverage.parser import PythonParser
 
+    if not text.strip():
+        return set()  # an empty file (a new __init__.py): coverage's parser refuses ""
     parser = PythonParser(text=text, exclude=_NO_COVER)
     try:
         parser.parse_source()

@@ -174,7 +174,9 @@ def command_argv(
         start = 1 if Path(argv[0]).name in ("pytest", "py.test") else 3
         return [*wrap, "-m", "pytest", *argv[start:]], True
     if len(argv) > 2 and argv[0] == python and argv[1] == "-c" and script is not None:
-        script.write_text(argv[2], encoding="utf-8")
+        # As under -c: imports from the working folder (not the script's), argv[0] "-c".
+        prologue = "import sys; sys.path[0] = ''; sys.argv[0] = '-c'\n"
+        script.write_text(prologue + argv[2], encoding="utf-8")
         return [*wrap, str(script), *argv[3:]], True
     if len(argv) > 1 and argv[0] == python and (argv[1] == "-m" or not argv[1].startswith("-")):
         return [*wrap, *argv[1:]], True
