@@ -105,13 +105,13 @@ def coverage_rcfile(coverage_file: Path) -> Path:
     return coverage_file.with_name(coverage_file.name + ".rc")
 
 
-async def combine_coverage(coverage_file: Path, cwd: Path) -> None:
+async def combine_coverage(coverage_file: Path, cwd: Path, python: str = sys.executable) -> None:
     """Merge the data files of every measured process into ``coverage_file``."""
     pieces = list(coverage_file.parent.glob(coverage_file.name + ".*"))
     if not any(p != coverage_rcfile(coverage_file) for p in pieces):
         return
     argv = [
-        sys.executable,
+        python,
         "-m",
         "coverage",
         "combine",
@@ -158,6 +158,9 @@ def command_argv(
         ]
     if coverage_file is None:
         return argv, False
+    # A command that names its interpreter (``.venv/bin/python -m pytest``) is measured in it.
+    if argv and Path(argv[0]).name.startswith("python"):
+        python = argv[0]
     wrap = [
         python,
         "-m",
@@ -275,7 +278,10 @@ async def run_suite(context: Context) -> SuiteRun:
     except TimeoutError:
         raise RuntimeError(f"the test command timed out after {timeout:g} s") from None
     if measured and data_file is not None:
-        await combine_coverage(data_file, context.changes.work_dir)
+        # The coverage.py that wrote the data merges it; rubric's own when it was borrowed.
+        await combine_coverage(
+            data_file, context.changes.work_dir, sys.executable if borrowed else argv[0]
+        )
     summary = None
     if junit.is_file():
         try:
