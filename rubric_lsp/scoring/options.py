@@ -129,6 +129,15 @@ class ScoringSettings:
         flag_help="Do not run the checks that execute the repository's own code "
         "(tests, coverage, benchmark).",
     )
+    python: str = setting(
+        "",
+        doc="The project's Python interpreter: the tests and coverage run in it and pylint "
+        "sees its packages; empty: the one the tests command names, else `VIRTUAL_ENV`, "
+        "`.venv/` or `venv/` at the repository root, or the uv, poetry, pdm or hatch environment.",
+        expects="a path",
+        converter=path_text,
+        metavar="PATH",
+    )
     heal_threshold: float = setting(
         0.8,
         doc="Criteria whose score (a share of the scale's maximum) is below this get their full "
@@ -143,15 +152,6 @@ class ScoringSettings:
         doc='Per-check settings by check name, e.g. `{"pylint": {"enabled": false}, '
         '"tests": {"timeout": 600}}`.',
         expects="an object of {enabled, timeout} by check name",
-    )
-    python: str = setting(
-        "",
-        doc="The project's Python interpreter: the tests and coverage run in it and pylint "
-        "sees its packages; empty: the one the tests command names, else `VIRTUAL_ENV`, "
-        "`.venv/` or `venv/` at the repository root, or the uv, poetry, pdm or hatch environment.",
-        expects="a path",
-        converter=path_text,
-        metavar="PATH",
     )
     use_cache: bool = setting(
         True,
