@@ -322,8 +322,7 @@ async def run_scoring(
     checks = plan(rubric.document, settings, critics)
     disabled = frozenset(name for name, s in settings.items() if not s.enabled)
     cache = Cache(repo.cache_dir if options.use_cache else None)
-    tests_command = settings["tests"].command if "tests" in settings else None
-    python = find_python(repo.root, options.python, tests_command)
+    python = find_python(repo.root, options.python, getattr(settings.get("tests"), "command", None))
     # Leftovers of runs killed before they could clean up; then mark this run's own folder.
     await asyncio.to_thread(reap, repo.git_dir)
     scratch = owned_tempdir("rubric-score-")
