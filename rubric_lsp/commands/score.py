@@ -191,6 +191,7 @@ def print_text(result: ScoreResult, console: Console) -> None:
     base = result.base[:12] if result.base else "(no commits yet)"
     files = len(result.changed_files)
     console.print(f"base: {result.base_ref} = {base}; {files} changed file(s)", highlight=False)
+    console.print(f"python: {result.python.describe()}", highlight=False, markup=False)
     table = Table(show_edge=False, box=None, pad_edge=False)
     for column in ("criterion", "weight", "score", "points", "comment"):
         right = column in ("weight", "score", "points")

@@ -279,6 +279,8 @@ def hover_markdown(result: ScoreResult, name: str, root: Path) -> str | None:
         if len(costly) > 10:
             links.append(f"- … and {len(costly) - 10} more")
         parts.append("\n".join(links))
+    if criterion.source == "measured":
+        parts.append(f"Python: `{result.python.describe()}`")
     return "\n\n".join(parts)
 
 

@@ -194,7 +194,7 @@ class ScoringRuns:
         if run_id != self.run_id:
             reporter.end("superseded")
             return None  # a newer run started while this one finished: never publish over it
-        reporter.end(score_view.verdict_text(result))
+        reporter.end(f"{score_view.verdict_text(result)}; python: {result.python.executable}")
         self.publish(result, root)
         return result
 

@@ -16,6 +16,7 @@ from rubric_lsp.language.evaluate import Status
 from rubric_lsp.scoring.cache import Cache
 from rubric_lsp.scoring.diff import ChangeSet
 from rubric_lsp.scoring.gitrepo import Repository
+from rubric_lsp.scoring.interpreter import ProjectPython, own_python
 
 FindingSeverity = Literal["error", "warning", "info"]
 
@@ -113,10 +114,10 @@ class CheckSettings:
     allow: str | None = None
 
 
-def python_argv(command: list[str]) -> list[str]:
-    """Run ``python`` as the interpreter rubric itself runs under, so tools match."""
+def python_argv(command: list[str], python: str = sys.executable) -> list[str]:
+    """Run ``python`` as the given interpreter (the project's), not whichever is on PATH."""
     if command and command[0] in ("python", "python3"):
-        return [sys.executable, *command[1:]]
+        return [python, *command[1:]]
     return command
 
 
@@ -134,6 +135,7 @@ class Context:
         pylint_runner: Any = None,
         trusted: bool = True,
         bound: Mapping[str, Sequence[str]] | None = None,
+        python: ProjectPython | None = None,
     ) -> None:
         self.repo = repo
         self.changes = changes
@@ -149,6 +151,8 @@ class Context:
         self.trusted = trusted
         # The criteria each check measures in this run, to name a finding's owner.
         self.bound = bound or {}
+        # The project's interpreter: tests and coverage run in it, pylint sees its packages.
+        self.python = python or own_python()
         self._shared: dict[str, asyncio.Task[Any]] = {}
 
     def setting(self, name: str) -> CheckSettings:

@@ -25,6 +25,7 @@ from rubric_lsp.scoring.critic import (
 )
 from rubric_lsp.scoring.diff import ChangeSet, collect_changes
 from rubric_lsp.scoring.gitrepo import Repository
+from rubric_lsp.scoring.interpreter import ProjectPython, find_python
 from rubric_lsp.scoring.options import DEFAULT_HEAL_THRESHOLD
 
 # Callers have always imported the options from here.
@@ -329,6 +330,7 @@ async def run_scoring(
     checks = plan(rubric.document, settings, critics)
     disabled = frozenset(name for name, s in settings.items() if not s.enabled)
     cache = Cache(repo.cache_dir if options.use_cache else None)
+    python = find_python(repo.root, options.python, getattr(settings.get("tests"), "command", None))
     # Leftovers of runs killed before they could clean up; then mark this run's own folder.
     await asyncio.to_thread(reap, repo.git_dir)
     scratch = owned_tempdir("rubric-score-")
@@ -339,7 +341,16 @@ async def run_scoring(
                 await apply_patch(folder, options.patch)
                 changes = await collect_changes(folder, base)
                 results = await _measure(
-                    repo, changes, settings, cache, scratch, checks, options, critics, progress
+                    repo,
+                    changes,
+                    settings,
+                    cache,
+                    scratch,
+                    checks,
+                    options,
+                    critics,
+                    progress,
+                    python,
                 )
         else:
             # The tests and the benchmark run in the user's tree: say what they changed there.
@@ -347,7 +358,7 @@ async def run_scoring(
             before = await tree_files(repo.root) if watch else None
             changes = await collect_changes(repo.root, base, run_filters=options.trusted)
             results = await _measure(
-                repo, changes, settings, cache, scratch, checks, options, critics, progress
+                repo, changes, settings, cache, scratch, checks, options, critics, progress, python
             )
             if before is not None:
                 tree_changed = changed_between(before, await tree_files(repo.root))
@@ -369,6 +380,7 @@ async def run_scoring(
         seconds=time.perf_counter() - started,
         document=rubric.document,
         tree_changed_by_tests=tree_changed,
+        python=python,
     )
 
 
@@ -382,6 +394,7 @@ async def _measure(
     options: ScoreOptions,
     critics: Mapping[str, Critic],
     progress: ProgressCallback | None,
+    python: ProjectPython,
 ) -> dict[str, CriticResult]:
     too_big = over_limit(changes, options)
     # A check that will not run must not cost the others (coverage's --include of every file).
@@ -396,6 +409,7 @@ async def _measure(
         options.pylint_runner,
         trusted=options.trusted,
         bound=checks,
+        python=python,
     )
     return await run_critics(checks, context, options, critics, progress, too_big)
 

@@ -144,6 +144,15 @@ class ScoringSettings:
         validator=at_least_zero,
         metavar="N",
     )
+    python: str = setting(
+        "",
+        doc="The project's Python interpreter: the tests and coverage run in it and pylint "
+        "sees its packages; empty: the one the tests command names, else `VIRTUAL_ENV`, "
+        "`.venv/` or `venv/` at the repository root, or the uv, poetry, pdm or hatch environment.",
+        expects="a path",
+        converter=path_text,
+        metavar="PATH",
+    )
     heal_threshold: float = setting(
         0.8,
         doc="Criteria whose score (a share of the scale's maximum) is below this get their full "

@@ -20,10 +20,11 @@ import os
 import sys
 import sysconfig
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rubric_lsp.scoring.critics.pylint import PylintMessage, parse_json2
+from rubric_lsp.scoring.critics.pylint import SEARCH_PATH_ENV, PylintMessage, parse_json2
 from rubric_lsp.scoring.proc import quiet_env
 from rubric_lsp.scoring.pysource import real
 
@@ -120,6 +121,8 @@ def remember_project_modules(started: int) -> None:
 
 def serve() -> None:
     """Answer requests from stdin until it closes."""
+    # The workspace's import folders, after rubric's own (see critics.pylint.run_pylint).
+    sys.path.extend(json.loads(os.environ.pop(SEARCH_PATH_ENV, "[]")))
     out = sys.stdout
     for line in sys.stdin:
         try:
@@ -150,14 +153,18 @@ class PylintWorker:
         self._lock = asyncio.Lock()
         self.runs = 0
         self.restarts = 0
+        # The import folders the running process was started with (one workspace's).
+        self.search: tuple[str, ...] = ()
 
-    async def _start(self) -> asyncio.subprocess.Process:
+    async def _start(self, search: tuple[str, ...]) -> asyncio.subprocess.Process:
         if self._process is not None and self._process.returncode is None:
             worn_out = self.runs >= MAX_RUNS or _rss(self._process.pid) > MAX_RSS_BYTES
-            if not worn_out:
+            # Another workspace's folders: astroid's caches hold modules found on the old path.
+            if not worn_out and search == self.search:
                 return self._process
             await self.close()
             self.restarts += 1
+        self.search = search
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-P",
@@ -166,7 +173,7 @@ class PylintWorker:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
-            env=quiet_env(),
+            env=quiet_env({SEARCH_PATH_ENV: json.dumps(list(search))}),
             # Big json2 answers are one line each.
             limit=64 * 1024 * 1024,
         )
@@ -174,9 +181,14 @@ class PylintWorker:
         return self._process
 
     async def __call__(
-        self, cwd: Path, files: list[Path], extra: list[str], jobs: int | None = None
+        self,
+        cwd: Path,
+        files: list[Path],
+        extra: list[str],
+        jobs: int | None = None,
+        search: Sequence[str] = (),
     ) -> dict[str, list[PylintMessage]]:
-        """Lint like ``run_pylint`` does, in the warm process."""
+        """Lint like ``run_pylint`` does, in the warm process (restarted for another path)."""
         if not files:
             return {}
         request = {
@@ -185,7 +197,7 @@ class PylintWorker:
             "args": ["--score=n", "--reports=n", *extra],
         }
         async with self._lock:
-            process = await self._start()
+            process = await self._start(tuple(search))
             assert process.stdin is not None and process.stdout is not None
             try:
                 process.stdin.write((json.dumps(request) + "\n").encode())

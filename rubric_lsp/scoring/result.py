@@ -9,6 +9,7 @@ from typing import Any
 from rubric_lsp.language.evaluate import Evaluation, Status
 from rubric_lsp.language.model import Document
 from rubric_lsp.scoring.critic import Finding
+from rubric_lsp.scoring.interpreter import ProjectPython, own_python
 
 SCHEMA_VERSION = 1
 
@@ -79,6 +80,8 @@ class ScoreResult:
     document: Document = field(repr=False, compare=False)
     # Files of the working tree that the tests or the benchmark changed (trusted runs).
     tree_changed_by_tests: tuple[str, ...] = ()
+    # The project's interpreter the run used (tests, coverage, pylint's search path).
+    python: ProjectPython = field(default_factory=own_python)
 
     @property
     def subscores(self) -> dict[str, float]:
@@ -156,6 +159,7 @@ class ScoreResult:
             "comments": self.comments,
             "heal_threshold": self.heal_threshold,
             "trusted": self.trusted,
+            "python": self.python.to_json(),
             "seconds": round(self.seconds, 3),
         }
 

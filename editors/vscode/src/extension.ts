@@ -33,8 +33,19 @@ export interface ServerSettings {
   trusted: boolean;
   healThreshold: number;
   critics: Record<string, { enabled?: boolean; timeout?: number }>;
+  python: string;
   [key: string]: unknown;
 }
+
+/** The part of the Python extension's API this extension reads (its `environments` API). */
+interface PythonEnvironments {
+  getActiveEnvironmentPath(resource?: vscode.Uri): { path: string };
+  onDidChangeActiveEnvironmentPath: vscode.Event<unknown>;
+}
+
+/** The interpreter the Python extension has selected, by workspace folder URI ("" for none). */
+const selectedPython = new Map<string, string>();
+let pythonEnvironments: PythonEnvironments | undefined;
 
 /** Settings read by this extension only, never sent to the server. */
 const CLIENT_ONLY_SETTINGS = new Set(["server", "trace"]);
@@ -78,6 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidGrantWorkspaceTrust(sendSettings),
   );
 
+  await readSelectedPython();
   await startServer();
 }
 
@@ -101,7 +113,48 @@ export function serverSettings(scope?: vscode.ConfigurationScope): ServerSetting
     trusted: vscode.workspace.isTrusted,
     healThreshold: config.get<number>("healThreshold", 0.8),
     critics: config.get<ServerSettings["critics"]>("critics", {}),
+    // rubric.python when set, else the Python extension's choice for the folder.
+    python: config.get<string>("python", "").trim() || pythonFor(scope),
   };
+}
+
+/** The Python extension's interpreter for a folder (or the first folder), "" without it. */
+function pythonFor(scope?: vscode.ConfigurationScope): string {
+  const uri = scope instanceof vscode.Uri ? scope : vscode.workspace.workspaceFolders?.[0]?.uri;
+  const folder = uri ? vscode.workspace.getWorkspaceFolder(uri)?.uri : undefined;
+  return selectedPython.get(folder?.toString() ?? "") ?? "";
+}
+
+/** Reads the Python extension's selected interpreters, when that extension is installed. */
+async function readSelectedPython(): Promise<void> {
+  const extension = vscode.extensions.getExtension<{ environments?: PythonEnvironments }>(
+    "ms-python.python",
+  );
+  if (!extension) {
+    return;
+  }
+  try {
+    const exports = extension.isActive ? extension.exports : await extension.activate();
+    const environments = exports?.environments;
+    if (!environments) {
+      return;
+    }
+    if (pythonEnvironments === undefined) {
+      pythonEnvironments = environments;
+      // The user picks another interpreter: the server scores with it from the next run on.
+      environments.onDidChangeActiveEnvironmentPath(async () => {
+        await readSelectedPython();
+        sendSettings();
+      });
+    }
+    selectedPython.clear();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const path = environments.getActiveEnvironmentPath(folder.uri)?.path ?? "";
+      selectedPython.set(folder.uri.toString(), path);
+    }
+  } catch (error) {
+    output?.appendLine(`Reading the Python extension's interpreter failed: ${String(error)}`);
+  }
 }
 
 /** The program and arguments that start the server, from `rubric.server.*`. */

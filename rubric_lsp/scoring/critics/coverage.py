@@ -19,6 +19,8 @@ def executable_lines(text: str, lines: frozenset[int]) -> set[int]:
     from coverage.exceptions import NotPython
     from coverage.parser import PythonParser
 
+    if not text.strip():
+        return set()  # an empty file (a new __init__.py): coverage's parser refuses ""
     parser = PythonParser(text=text, exclude=_NO_COVER)
     try:
         parser.parse_source()
@@ -40,7 +42,11 @@ def executed_lines(data_file: Path, path: str) -> set[int]:
 def measure(
     data_file: Path, work_dir: Path, files: list[ChangedFile]
 ) -> tuple[int, list[tuple[str, list[int]]]]:
-    """How many changed executable lines there are, and the missed ones per file."""
+    """How many changed executable lines there are, and the missed ones per file.
+
+    Lines are counted first: a change with none (an empty ``__init__.py``) needs no data,
+    and coverage writes none when nothing it was told to measure ran.
+    """
     total = 0
     missed: list[tuple[str, list[int]]] = []
     for changed in files:
@@ -49,6 +55,8 @@ def measure(
         if not wanted:
             continue
         total += len(wanted)
+        if not data_file.exists():
+            continue  # the caller says why there is no data
         ran = executed_lines(data_file, str(work_dir / changed.path))
         lost = sorted(wanted - ran)
         if lost:
@@ -91,17 +99,24 @@ class CoverageCritic(DeclaredCritic, check="coverage"):
             )
         run = await context.shared("tests", lambda: run_suite(context))
         command = context.setting("tests").command or DEFAULT_COMMAND
+        if run.problem:
+            return CriticResult.error(run.problem)
         if run.coverage_file is None:
             return CriticResult.skipped(
                 f"coverage cannot wrap the test command `{command}`; use a python or pytest command"
             )
-        if not run.coverage_file.exists():
-            return CriticResult.error(
-                f"the test run left no coverage data (exit {run.returncode}): {run.last_line}"
-            )
         total, missed = await asyncio.to_thread(
             measure, run.coverage_file, context.changes.work_dir, files
         )
+        if total and not run.coverage_file.exists():
+            if run.borrowed_coverage:
+                return CriticResult.error(
+                    f"coverage.py is not installed in {context.python.executable} and rubric's "
+                    "own could not run there: `pip install coverage` in that environment"
+                )
+            return CriticResult.error(
+                f"the test run left no coverage data (exit {run.returncode}): {run.last_line}"
+            )
         if total == 0:
             return CriticResult(
                 1.0,

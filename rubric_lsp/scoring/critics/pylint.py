@@ -6,13 +6,13 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from rubric_lsp.scoring import proc
+from rubric_lsp.scoring import interpreter, proc
 from rubric_lsp.scoring.critic import (
     Context,
     CriticResult,
@@ -155,30 +155,51 @@ def _jobs(files: int) -> int:
     return max(1, min(files, os.cpu_count() or 1, 2))
 
 
-PylintRunner = Callable[
-    [Path, list[Path], list[str], int | None], Awaitable[dict[str, list["PylintMessage"]]]
-]
+PylintRunner = Callable[..., Awaitable[dict[str, list["PylintMessage"]]]]
+
+# The environment variable that hands pylint the project's import folders (a JSON list).
+SEARCH_PATH_ENV = "RUBRIC_SEARCH_PATH"
+# pylint with the project's folders after rubric's own: its packages resolve, and none of
+# them (an astroid of the project's) can replace the tools rubric runs.
+_WITH_SEARCH_PATH = (
+    "import json, os, sys; "
+    f"sys.path.extend(json.loads(os.environ.pop({SEARCH_PATH_ENV!r}, '[]'))); "
+    "from pylint import run_pylint; run_pylint()"
+)
 
 
 async def run_pylint(
-    cwd: Path, files: list[Path], extra: list[str], jobs: int | None = None
+    cwd: Path,
+    files: list[Path],
+    extra: list[str],
+    jobs: int | None = None,
+    search: Sequence[str] = (),
 ) -> dict[str, list[PylintMessage]]:
-    """One pylint process over all files; messages keyed by each file's real path."""
+    """One pylint process over all files; messages keyed by each file's real path.
+
+    ``search``: folders where astroid also finds imports (the project's environment).
+    """
     if not files:
         return {}
     names = [str(path) for path in files]
     if len(proc.chunked(names)) > 1:  # thousands of files: one process per command line
         merged: dict[str, list[PylintMessage]] = {}
         for chunk in proc.chunked(names):
-            merged.update(await run_pylint(cwd, [Path(name) for name in chunk], extra, jobs))
+            merged.update(
+                await run_pylint(cwd, [Path(name) for name in chunk], extra, jobs, search)
+            )
         return merged
+    env = None
+    start = ["-m", "pylint"]
+    if search:
+        env = proc.quiet_env({SEARCH_PATH_ENV: json.dumps(list(search))})
+        start = ["-c", _WITH_SEARCH_PATH]
     argv = [
         sys.executable,
         # -P: a package in the linted tree named like a tool (pylint, astroid) must not
         # shadow the installed one.
         "-P",
-        "-m",
-        "pylint",
+        *start,
         "--output-format=json2",
         "--persistent=n",
         "--score=n",
@@ -187,13 +208,25 @@ async def run_pylint(
         *extra,
         *(str(path) for path in files),
     ]
-    done = await proc.run(argv, cwd)
+    done = await proc.run(argv, cwd, env=env)
     if done.returncode & PYLINT_USAGE_ERROR or not done.stdout.strip():
         raise RuntimeError(f"pylint failed: {done.last_error_line()}")
     by_path: dict[str, list[PylintMessage]] = {}
     for message in parse_json2(done.text):
         by_path.setdefault(real(message.absolute_path), []).append(message)
     return by_path
+
+
+async def import_folders(context: Context) -> tuple[str, ...]:
+    """Where pylint finds the project's imports: asked of its interpreter only when trusted."""
+    python = context.python
+    work_dir = context.changes.work_dir
+    if python.own:
+        return tuple(interpreter.source_roots(work_dir, own=True))
+    asked = None
+    if context.trusted:
+        asked = await context.shared("python", lambda: interpreter.probe(python, work_dir))
+    return interpreter.search_path(python, work_dir, asked)
 
 
 @dataclass(frozen=True)
@@ -227,6 +260,10 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
         defaults.write_text("[MAIN]\n", encoding="utf-8")
         lint_args.append(f"--rcfile={defaults}")
         config.append("untrusted: pylint defaults")
+    search = await import_folders(context)
+    # Inside the tree by relative path, so a --patch run's temporary checkout still hits the cache.
+    inside = str(changes.work_dir) + os.sep
+    config.append([p[len(inside) :] if p.startswith(inside) else p for p in search])
     modified = [f for f in python if not f.wholly_added and f.old_path is not None]
     new_lookup = await asyncio.to_thread(
         cache_lookup, context, kind, {f.path: changes.work_dir / f.path for f in python}, config
@@ -238,7 +275,9 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
     async def runner(paths: list[Path]) -> dict[str, list[Finding]]:
         # A long-lived caller (the language server) may bring a warm pylint of its own.
         lint = context.pylint_runner or run_pylint
-        messages = await lint(changes.work_dir, paths, lint_args, jobs)
+        # Only when there is a path: a runner of an older shape takes four arguments.
+        more = {"search": search} if search else {}
+        messages = await lint(changes.work_dir, paths, lint_args, jobs, **more)
         return {path: [m.finding(path) for m in found] for path, found in messages.items()}
 
     base_task = asyncio.ensure_future(complete(context, base_lookup, runner))

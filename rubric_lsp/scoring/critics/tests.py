@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -9,7 +10,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rubric_lsp.scoring import proc
+from rubric_lsp.scoring import interpreter, proc
 from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding, python_argv
 from rubric_lsp.scoring.pysource import real
 
@@ -104,13 +105,13 @@ def coverage_rcfile(coverage_file: Path) -> Path:
     return coverage_file.with_name(coverage_file.name + ".rc")
 
 
-async def combine_coverage(coverage_file: Path, cwd: Path) -> None:
+async def combine_coverage(coverage_file: Path, cwd: Path, python: str = sys.executable) -> None:
     """Merge the data files of every measured process into ``coverage_file``."""
     pieces = list(coverage_file.parent.glob(coverage_file.name + ".*"))
     if not any(p != coverage_rcfile(coverage_file) for p in pieces):
         return
     argv = [
-        sys.executable,
+        python,
         "-m",
         "coverage",
         "combine",
@@ -121,14 +122,28 @@ async def combine_coverage(coverage_file: Path, cwd: Path) -> None:
     await proc.run(argv, cwd, timeout=120)
 
 
+def in_project_python(argv: list[str], python: str) -> list[str]:
+    """``python`` and a bare ``pytest`` run by the project's interpreter, not rubric's."""
+    argv = python_argv(argv, python)
+    if argv and argv[0] in ("pytest", "py.test"):
+        return [python, "-m", "pytest", *argv[1:]]
+    return argv
+
+
 def command_argv(
-    command: str, junit: Path, coverage_file: Path | None, include: list[str]
+    command: str,
+    junit: Path,
+    coverage_file: Path | None,
+    include: list[str],
+    python: str = sys.executable,
+    script: Path | None = None,
 ) -> tuple[list[str], bool]:
     """The command as run: with junit XML and no cache folder for pytest, under coverage if asked.
 
-    Returns the argv and whether coverage measures it.
+    Returns the argv and whether coverage measures it. ``script`` is where the code of a
+    ``python -c CODE`` command is written, since ``coverage run`` runs files and modules only.
     """
-    argv = python_argv(shlex.split(command))
+    argv = in_project_python(shlex.split(command), python)
     pytest = is_pytest(argv)
     if pytest:
         # No .pytest_cache in the user's tree; the report goes to a private folder.
@@ -143,8 +158,11 @@ def command_argv(
         ]
     if coverage_file is None:
         return argv, False
+    # A command that names its interpreter (``.venv/bin/python -m pytest``) is measured in it.
+    if argv and Path(argv[0]).name.startswith("python"):
+        python = argv[0]
     wrap = [
-        sys.executable,
+        python,
         "-m",
         "coverage",
         "run",
@@ -158,9 +176,47 @@ def command_argv(
     if pytest:
         start = 1 if Path(argv[0]).name in ("pytest", "py.test") else 3
         return [*wrap, "-m", "pytest", *argv[start:]], True
-    if argv and argv[0] == sys.executable and len(argv) > 1:
+    if len(argv) > 2 and argv[0] == python and argv[1] == "-c" and script is not None:
+        # As under -c: imports from the working folder (not the script's), argv[0] "-c".
+        prologue = "import sys; sys.path[0] = ''; sys.argv[0] = '-c'\n"
+        script.write_text(prologue + argv[2], encoding="utf-8")
+        return [*wrap, str(script), *argv[3:]], True
+    if len(argv) > 1 and argv[0] == python and (argv[1] == "-m" or not argv[1].startswith("-")):
         return [*wrap, *argv[1:]], True
     return argv, False
+
+
+def private_coverage(scratch: Path) -> Path:
+    """A folder holding only rubric's own coverage.py, for a PYTHONPATH that adds nothing else."""
+    import coverage
+
+    folder = scratch / "rubric-coverage"
+    if not folder.is_dir():
+        folder.mkdir()
+        (folder / "coverage").symlink_to(Path(coverage.__file__).parent, target_is_directory=True)
+    return folder
+
+
+async def missing_tools(context: Context, argv: list[str], measured: bool) -> tuple[str, bool]:
+    """What the project's interpreter lacks to run the command: a one-line error, or "".
+
+    Also whether coverage comes from rubric's private folder (the project has none).
+    """
+    python = context.python
+    if python.own:
+        return "", False
+    asked = await context.shared(
+        "python", lambda: interpreter.probe(python, context.changes.work_dir)
+    )
+    if asked.problem:
+        return asked.problem, False
+    if "pytest" in argv and argv[argv.index("pytest") - 1] == "-m" and not asked.has("pytest"):
+        return (
+            f"pytest is not installed in {python.executable}: "
+            "`pip install pytest` in that environment",
+            False,
+        )
+    return "", measured and not asked.has("coverage")
 
 
 @dataclass
@@ -177,6 +233,10 @@ class SuiteRun:
     notes: list[str] = field(default_factory=list)
     # The first line that reads as an error (pytest's "ERROR: ...", an ImportError).
     first_error: str = ""
+    # Why the command could not run at all (a test runner missing from the environment).
+    problem: str = ""
+    # Whether coverage.py came from rubric's private folder, the project having none.
+    borrowed_coverage: bool = False
 
     @property
     def last_line(self) -> str:
@@ -197,7 +257,16 @@ async def run_suite(context: Context) -> SuiteRun:
     if "coverage" in context.needed and context.changes.python_files:
         data_file = context.scratch / "coverage.data"
         include = [real(context.changes.work_dir / f.path) for f in context.changes.python_files]
-    argv, measured = command_argv(command, junit, data_file, include)
+    python = context.python.executable
+    script = context.scratch / "command.py"
+    argv, measured = command_argv(command, junit, data_file, include, python, script)
+    problem, borrowed = await missing_tools(context, argv, measured)
+    if problem:
+        return SuiteRun(argv, -1, 0.0, is_pytest(argv), None, None, problem=problem)
+    env = None
+    if borrowed:
+        extra = [str(private_coverage(context.scratch)), os.environ.get("PYTHONPATH", "")]
+        env = proc.quiet_env({"PYTHONPATH": os.pathsep.join(p for p in extra if p)})
     if measured and data_file is not None:
         config = COVERAGE_CONFIG
         if len(proc.chunked(include, proc.ONE_ARGUMENT)) > 1:
@@ -205,11 +274,14 @@ async def run_suite(context: Context) -> SuiteRun:
         coverage_rcfile(data_file).write_text(config, encoding="utf-8")
     timeout = setting.timeout or DEFAULT_TIMEOUT
     try:
-        done = await proc.run(argv, context.changes.work_dir, timeout=timeout)
+        done = await proc.run(argv, context.changes.work_dir, env=env, timeout=timeout)
     except TimeoutError:
         raise RuntimeError(f"the test command timed out after {timeout:g} s") from None
     if measured and data_file is not None:
-        await combine_coverage(data_file, context.changes.work_dir)
+        # The coverage.py that wrote the data merges it; rubric's own when it was borrowed.
+        await combine_coverage(
+            data_file, context.changes.work_dir, sys.executable if borrowed else argv[0]
+        )
     summary = None
     if junit.is_file():
         try:
@@ -229,14 +301,22 @@ async def run_suite(context: Context) -> SuiteRun:
         data_file if measured else None,
         "\n".join(output[-3:]),
         first_error=first_error,
+        borrowed_coverage=borrowed,
     )
 
 
 def score_run(run: SuiteRun, command: str) -> CriticResult:
     """The tests score of a finished run."""
+    if run.problem:
+        return CriticResult.error(run.problem)
     ran = f"Ran `{command}` in {run.seconds:.1f} s"
     summary = run.junit
     if summary is None:
+        if run.pytest and "No module named pytest" in run.tail + run.first_error:
+            return CriticResult.error(
+                f"{ran}: pytest is not installed in {run.argv[0]}: "
+                "`pip install pytest` in that environment"
+            )
         if run.pytest and run.returncode not in (0, 1):
             return CriticResult.error(
                 f"{ran}: pytest failed (exit {run.returncode}): {run.last_line}"

@@ -20,7 +20,8 @@ local defaults = {
   name = "rubric",
   cmd = { "rubric-lsp" },
   -- { rubric = { rubric = "", base = "HEAD", scoreOnSave = true, trusted = false,
-  --              healThreshold = 0.8, critics = { bandit = { enabled = true, timeout = 60 } } } }
+  --              healThreshold = 0.8, critics = { bandit = { enabled = true, timeout = 60 } },
+  --              python = "" } }  -- python: $VIRTUAL_ENV/bin/python when a virtualenv is active
   settings = {},
   filetypes = { "rubric", "python" },
   -- Sent as initializationOptions; defaults to settings.rubric.
@@ -94,6 +95,16 @@ local function normalize_settings(settings)
     settings = { [SECTION] = settings }
   end
   return as_object(settings)
+end
+
+--- Sets `python` to the active virtualenv's interpreter when the settings name none:
+--- the tests and coverage run in it, and pylint sees its packages.
+function M.with_project_python(section)
+  local venv = vim.env.VIRTUAL_ENV
+  if section.python == nil and venv and venv ~= "" then
+    section.python = venv .. "/bin/python"
+  end
+  return section
 end
 
 --- The value at a dotted section ("rubric", "rubric.base") of the settings, or vim.NIL.
@@ -317,6 +328,7 @@ function M.setup(opts)
   end
   opts = merged
   opts.settings = normalize_settings(opts.settings)
+  M.with_project_python(opts.settings[SECTION])
   M.options = opts
 
   if vim.filetype and vim.filetype.add then
