@@ -166,3 +166,12 @@ def test_a_file_section_applies_with_git(tmp_path, old: str | None) -> None:
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     subprocess.run(["git", "apply", "-"], cwd=tmp_path, input=section.encode(), check=True)
     assert (tmp_path / "m.py").read_text() == "a = 2\nb = 3"
+
+
+def test_statements_go_into_the_changed_function_even_without_a_docstring() -> None:
+    text = "def documented():\n    '''Doc.'''\n    return 1\n\n\ndef bare(\n    value,\n):\n    return value\n"
+    source = Source("m.py", text, frozenset({9}))
+    for name in ("shell-command", "eval", "nested-branch"):
+        twin = functions(planted(name, source))
+        assert len(twin["bare"].body) == 2, name
+        assert len(twin["documented"].body) == 2, name

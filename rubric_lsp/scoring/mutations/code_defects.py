@@ -30,6 +30,7 @@ from rubric_lsp.scoring.mutations.source import (
     statement_lines,
     with_import,
 )
+from rubric_lsp.scoring.pysource import definitions
 
 
 def shell_command(source: Source) -> str | None:
@@ -119,13 +120,11 @@ def stripped_docstring(source: Source) -> str | None:
     tree = source.tree
     if tree is None:
         return None
+    # Public as the docstrings check counts them: not nested in a function, no underscore.
     defined = [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-        and not node.name.startswith("_")
-        and has_docstring(node)
-        and node.body[0].lineno > node.lineno
+        d.node
+        for d in definitions(tree)
+        if d.public and has_docstring(d.node) and d.node.body[0].lineno > d.node.lineno
     ]
     defined.sort(key=lambda node: (not source.touches(node), node.lineno))
     for node in defined:

@@ -137,8 +137,8 @@ def insert_at_body_start(source: Source, function: FunctionNode, code: list[str]
     indent = body_indent(source, function)
     rest = body_statements(function)
     where = rest[0].lineno if rest else (function.body[0].end_lineno or function.lineno) + 1
-    if rest and rest[0].lineno == function.body[0].lineno:
-        return None  # docstring and statement share a line
+    if rest and has_docstring(function) and rest[0].lineno == function.body[0].end_lineno:
+        return None  # `"""doc"""; statement` on one line
     # Decorators of a nested definition come before its `def` line.
     decorators = getattr(rest[0], "decorator_list", []) if rest else []
     if decorators:
