@@ -150,6 +150,19 @@ def test_deleted_tests_removes_the_changes_tests_only() -> None:
     assert not twin.endswith("\n\n")
 
 
+def test_deleted_tests_takes_the_imports_only_they_used() -> None:
+    text = (
+        "import os\nimport pytest\nfrom m import a, b\n\n\n"
+        "def test_a():\n    assert a() == os.sep\n\n\n"
+        "@pytest.mark.slow\ndef test_b():\n    assert b()\n"
+    )
+    twin = planted("deleted-tests", Source("tests/test_m.py", text, frozenset({7})))
+    assert (
+        twin
+        == "import pytest\nfrom m import b\n\n\n@pytest.mark.slow\ndef test_b():\n    assert b()\n"
+    )
+
+
 def test_a_file_that_offers_nothing_gives_no_twin() -> None:
     bare = Source("m.py", "VALUE = 1\n", frozenset({1}))
     for name in ("removed-handler", "stripped-docstring", "short-names", "flipped-comparison"):
