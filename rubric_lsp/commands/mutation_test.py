@@ -50,11 +50,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", type=int, default=1, metavar="N", help="scorings run at once (default: 1)"
     )
-    parser.add_argument("--untrusted", dest="trusted", action="store_false", default=True)
-    parser.add_argument("--only", action="append", metavar="CHECK", default=[])
-    parser.add_argument("--skip", action="append", metavar="CHECK", default=[])
-    parser.add_argument("--timeout", action="append", metavar="CHECK=SECONDS", default=[])
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--untrusted",
+        dest="trusted",
+        action="store_false",
+        default=True,
+        help="do not run the repository's code (tests, coverage, benchmark are skipped)",
+    )
+    parser.add_argument(
+        "--only", action="append", metavar="CHECK", default=[], help="run only these checks"
+    )
+    parser.add_argument(
+        "--skip", action="append", metavar="CHECK", default=[], help="do not run these checks"
+    )
+    parser.add_argument(
+        "--timeout",
+        action="append",
+        metavar="CHECK=SECONDS",
+        default=[],
+        help="a check's time limit, overriding the rubric's checks block",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output")
 
 
 def _options(args: argparse.Namespace) -> ScoreOptions:
