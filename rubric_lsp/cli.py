@@ -37,6 +37,11 @@ def _build_parser() -> argparse.ArgumentParser:
     from rubric_lsp.commands.score import add_arguments
 
     add_arguments(score)
+    from rubric_lsp.commands import mutation_test
+
+    mutation_test.add_arguments(
+        commands.add_parser("test", help="plant defects in recent commits: what the rubric misses")
+    )
     return parser
 
 
@@ -57,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from rubric_lsp.commands.evaluate import run_eval
 
             return run_eval(args.path, args.format)
+        if args.command == "test":
+            from rubric_lsp.commands.mutation_test import run as run_test
+
+            return run_test(args)
         from rubric_lsp.commands.score import run
 
         return int(run(args))

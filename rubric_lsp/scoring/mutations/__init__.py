@@ -1,0 +1,1 @@
+"""Defect transformations for mutation testing a rubric: pure functions from source to twin."""
