@@ -46,7 +46,11 @@ def test_a_users_worktree_with_a_missing_folder_stays_registered(
     edit(repo, "calc/core.py", "    result = 0\n", "    result = 0\n    count = len(values)\n")
     # The benchmark checks the base out in a worktree of rubric's own, and removes it.
     result = score(repo, enabled=ONLY_BENCHMARK, use_cache=False)
-    assert result.criteria["performance"].status == "scored"
+    performance = result.criteria["performance"]
+    # Both sides ran (the base in rubric's checkout); on a loaded machine the comparison may
+    # be inconclusive, which is an error saying so, not a failure to check the base out.
+    ran = performance.status == "scored" or "inconclusive" in " ".join(performance.steps)
+    assert ran, performance
     assert admin_bytes(repo, "wt") == registered
     patch = git(repo, "diff")
     git(repo, "checkout", "-q", "--", ".")
