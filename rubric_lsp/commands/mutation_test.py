@@ -14,7 +14,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from rubric_lsp.commands.output import print_error
-from rubric_lsp.commands.score import BY_HAND, EXIT_INTERRUPTED, overrides_from
+from rubric_lsp.commands.score import (
+    BY_HAND,
+    EXIT_INTERRUPTED,
+    add_check_selection,
+    overrides_from,
+)
 from rubric_lsp.scoring.engine import ScoreOptions
 from rubric_lsp.scoring.gitrepo import Repository
 from rubric_lsp.scoring.mutations.campaign import ConcurrentScorer, MutationReport, run_campaign
@@ -57,19 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=True,
         help="do not run the repository's code (tests, coverage, benchmark are skipped)",
     )
-    parser.add_argument(
-        "--only", action="append", metavar="CHECK", default=[], help="run only these checks"
-    )
-    parser.add_argument(
-        "--skip", action="append", metavar="CHECK", default=[], help="do not run these checks"
-    )
-    parser.add_argument(
-        "--timeout",
-        action="append",
-        metavar="CHECK=SECONDS",
-        default=[],
-        help="a check's time limit, overriding the rubric's checks block",
-    )
+    add_check_selection(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output")
 
 

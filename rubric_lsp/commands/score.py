@@ -75,6 +75,23 @@ def _add_setting(parser: argparse.ArgumentParser, field: attrs.Attribute[Any]) -
     parser.add_argument(flag_of(field), **options)
 
 
+def add_check_selection(parser: argparse.ArgumentParser) -> None:
+    """--only, --skip and --timeout, which `overrides_from` reads."""
+    parser.add_argument(
+        "--only", action="append", metavar="CHECK", default=[], help="run only these checks"
+    )
+    parser.add_argument(
+        "--skip", action="append", metavar="CHECK", default=[], help="do not run these checks"
+    )
+    parser.add_argument(
+        "--timeout",
+        action="append",
+        metavar="CHECK=SECONDS",
+        default=[],
+        help="a check's time limit, overriding the rubric's checks block",
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `rubric score`: what to score, the shared settings, and the output."""
     parser.add_argument(
@@ -90,19 +107,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    parser.add_argument(
-        "--only", action="append", metavar="CHECK", default=[], help="run only these checks"
-    )
-    parser.add_argument(
-        "--skip", action="append", metavar="CHECK", default=[], help="do not run these checks"
-    )
-    parser.add_argument(
-        "--timeout",
-        action="append",
-        metavar="CHECK=SECONDS",
-        default=[],
-        help="a check's time limit, overriding the rubric's checks block",
-    )
+    add_check_selection(parser)
     parser.add_argument(
         "--log-file",
         metavar="FILE",
