@@ -79,6 +79,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "path", nargs="?", metavar="PATH", help="file or folder (default: ./<folder>.rubric)"
     )
     commands.add_parser("schema", help="print the JSON Schema of `rubric score --format json`")
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script: eval \"$(rubric completion bash)\"",
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
     return parser
 
 
@@ -86,6 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; the return value is the process exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    if args.command == "completion":
+        import shtab
+
+        # Generated from the parser itself, so every option and choice is completed.
+        print(shtab.complete(parser, args.shell))
+        return 0
     try:
         if args.command == "check":
             from rubric_lsp.commands.check import run_check

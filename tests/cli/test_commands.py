@@ -146,3 +146,21 @@ def test_help_lists_exit_codes_checks_and_formats(tmp_path: Path) -> None:
     for check in ("tests", "coverage", "pylint", "bandit", "naming", "manual"):
         assert f"\n  {check} " in score
     assert "--exit-zero" in score and "130 interrupted" in score
+
+
+def test_bash_completion_completes_commands_and_formats(tmp_path: Path) -> None:
+    script = rubric("completion", "bash", cwd=tmp_path).stdout
+    (tmp_path / "rubric.bash").write_text(script)
+
+    def complete(*words: str) -> set[str]:
+        line = " ".join(f"'{w}'" for w in words)
+        probe = (
+            f"source {tmp_path / 'rubric.bash'}; COMP_WORDS=({line}); "
+            f'COMP_CWORD={len(words) - 1}; COMP_LINE="{" ".join(words)}"; '
+            f"COMP_POINT=${{#COMP_LINE}}; _shtab_rubric; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        )
+        done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True)
+        return {word.strip() for word in done.stdout.split()}
+
+    assert {"score", "diff", "init", "schema", "check"} <= complete("rubric", "")
+    assert {"sarif", "rdjson", "github", "gitlab"} <= complete("rubric", "score", "--format", "")
