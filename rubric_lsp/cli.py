@@ -81,7 +81,7 @@ def _build_parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="print the JSON Schema of `rubric score --format json`")
     completion = commands.add_parser(
         "completion",
-        help="print a shell completion script: eval \"$(rubric completion bash)\"",
+        help='print a shell completion script: eval "$(rubric completion bash)"',
     )
     completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
     return parser
