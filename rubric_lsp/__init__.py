@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+# The one version source is the package's metadata (pyproject.toml's `version`).
+try:
+    __version__ = metadata.version("rubric-lsp")
+except metadata.PackageNotFoundError:  # a copy of the sources that is not installed
+    __version__ = "0+unknown"
 __all__ = ["ScoreResult", "ScoringError", "__version__", "score"]
 
 if TYPE_CHECKING:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import os
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rubric_lsp.commands.output import print_error, verdict_line
+from rubric_lsp.commands.output import console as report_console
+from rubric_lsp.commands.output import output_problem, print_error, verdict_line
 from rubric_lsp.scoring.critic import registry
 from rubric_lsp.scoring.engine import Progress, ScoreResult, number, run_scoring
+from rubric_lsp.scoring.gitrepo import Repository
 from rubric_lsp.scoring.options import (
     DEFAULTS,
     DOC,
@@ -34,6 +39,8 @@ from rubric_lsp.scoring.options import (
 )
 from rubric_lsp.scoring.proc import ScoringError
 from rubric_lsp.scoring.report import FORMATS, cell, comment, plain, render, verdict
+from rubric_lsp.scoring.reports.markdown import to_markdown
+from rubric_lsp.scoring.reports.sources import Sources
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -107,6 +114,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 when the change is rejected too (errors still exit 2): report, never fail",
+    )
     add_check_selection(parser)
     parser.add_argument(
         "--log-file",
@@ -161,13 +173,22 @@ def options_from(args: argparse.Namespace) -> ScoreOptions:
     return ScoreOptions(**shared, repo=args.repo, patch=patch, enabled=enabled, timeouts=timeouts)
 
 
+async def _still_running(started: float, every: float = 10.0) -> None:
+    """On a terminal, a line now and then while checks (a long test run) are still going."""
+    while True:
+        await asyncio.sleep(every)
+        print(
+            f"  ... still scoring ({time.monotonic() - started:.0f} s)", file=sys.stderr, flush=True
+        )
+
+
 def progress_line(event: Progress) -> str:
     """One finished check, as the progress on stderr shows it."""
     score = "-" if event.score is None else f"{event.score:.2f}"
     return f"  [{event.done}/{event.total}] {event.check}: {event.status} {score}"
 
 
-async def _main(options: ScoreOptions, progress: bool) -> ScoreResult:
+async def _main(options: ScoreOptions, progress: bool) -> tuple[ScoreResult, Path]:
     """Score, ending cleanly on SIGTERM or SIGHUP: the task is cancelled so checkouts go."""
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
@@ -179,12 +200,18 @@ async def _main(options: ScoreOptions, progress: bool) -> ScoreResult:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, task.cancel)
 
+    started = time.monotonic()
+
     def show(event: Progress) -> None:
         print(progress_line(event), file=sys.stderr, flush=True)
 
+    ticker = asyncio.create_task(_still_running(started)) if progress else None
     try:
-        return await run_scoring(options, show if progress else None)
+        result = await run_scoring(options, show if progress else None)
+        return result, (await Repository.find(options.repo)).root
     finally:
+        if ticker is not None:
+            ticker.cancel()
         for signum in signals:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
@@ -228,19 +255,35 @@ def print_text(result: ScoreResult, console: Console) -> None:
             console.print(f"  {plain(step)}", highlight=False, markup=False)
 
 
-def write_report(result: ScoreResult, output_format: str, output: str | None) -> None:
-    """The report on stdout, or in the file ``output``."""
+def write_report(
+    result: ScoreResult, output_format: str, output: str | None, sources: Sources | None = None
+) -> None:
+    """The report on stdout, or in the file ``output``; ``sources`` reads the repository."""
     if output:
-        console = Console(file=open(output, "w", encoding="utf-8"), soft_wrap=True)  # noqa: SIM115
-        with console.file:
+        with open(output, "w", encoding="utf-8") as file:
             if output_format == "text":
-                print_text(result, console)
+                print_text(result, report_console(file))
             else:
-                console.file.write(render(result, output_format))
+                file.write(render(result, output_format, sources))
     elif output_format == "text":
-        print_text(result, Console(soft_wrap=True))
+        print_text(result, report_console())
     else:
-        sys.stdout.write(render(result, output_format))
+        sys.stdout.write(render(result, output_format, sources))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output_format == "github" and summary:
+        # The job's summary page shows the Markdown report beside the annotations.
+        with open(summary, "a", encoding="utf-8") as file:
+            file.write(to_markdown(result) + "\n")
+
+
+def relative_to_root(result: ScoreResult, root: Path) -> ScoreResult:
+    """The result with the rubric's path relative to the repository, as the contract shows it."""
+    rubric = Path(result.rubric)
+    if not rubric.is_absolute() or not rubric.is_relative_to(root):
+        return result
+    relative = rubric.relative_to(root).as_posix()
+    origin = result.rubric_origin.replace(str(rubric), relative)
+    return dataclasses.replace(result, rubric=relative, rubric_origin=origin)
 
 
 @contextlib.contextmanager
@@ -278,13 +321,18 @@ def tree_changed_warning(paths: tuple[str, ...], limit: int = 5) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run `rubric score`; 0 accepted (or no accept_if), 1 rejected, 2 on errors."""
+    problem = output_problem(args.output) if args.output else None
+    if problem:
+        print_error(COMMAND, problem)
+        return 2
     try:
         with logging_to(args.log_file):
             options = options_from(args)
-            progress = args.format == "text" and sys.stderr.isatty()
-            result = asyncio.run(_main(options, progress))
+            # Progress goes to stderr: on a terminal it never mixes with a report on stdout.
+            progress = sys.stderr.isatty()
+            result, root = asyncio.run(_main(options, progress))
     except ScoringError as error:
-        print_error(COMMAND, str(error))
+        print_error(COMMAND, with_shallow_hint(str(error), args.repo))
         return 2
     except asyncio.CancelledError:
         print_error(COMMAND, "terminated")
@@ -292,7 +340,28 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print_error(COMMAND, "interrupted")
         return EXIT_INTERRUPTED
-    write_report(result, args.format, args.output)
+    result = relative_to_root(result, root)
+    # A --patch run's files are in a checkout that is gone: the tree holds the base's text.
+    sources = Sources(root if options.patch is None else None)
+    write_report(result, args.format, args.output, sources)
     if result.tree_changed_by_tests:
         print_error(COMMAND, tree_changed_warning(result.tree_changed_by_tests))
-    return result.exit_code
+    return 0 if args.exit_zero and result.exit_code == 1 else result.exit_code
+
+
+def with_shallow_hint(message: str, repo: str) -> str:
+    """An error about the base, with the fix when the clone is shallow (actions/checkout's)."""
+    if "no common ancestor" not in message and "unknown revision" not in message:
+        return message
+    if not any(folder.joinpath("shallow").exists() for folder in _git_dirs(Path(repo))):
+        return message
+    return (
+        f"{message}: this clone is shallow; fetch the history "
+        "(actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
+    )
+
+
+def _git_dirs(start: Path) -> list[Path]:
+    """The .git folders of ``start`` and its parents: where git marks a shallow clone."""
+    folder = start.resolve()
+    return [parent / ".git" for parent in (folder, *folder.parents) if (parent / ".git").is_dir()]

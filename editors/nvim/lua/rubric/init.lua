@@ -317,8 +317,10 @@ function M.restart()
   vim.defer_fn(start_again, 100)
 end
 
---- Configures the client and starts it for matching buffers, now and when they open.
-function M.setup(opts)
+M.as_object = as_object
+
+--- The options setup() would use for `opts`: the defaults, overridden, settings normalized.
+function M.resolve(opts)
   local merged = {}
   for key, value in pairs(defaults) do
     merged[key] = value
@@ -326,9 +328,14 @@ function M.setup(opts)
   for key, value in pairs(opts or {}) do
     merged[key] = value
   end
-  opts = merged
-  opts.settings = normalize_settings(opts.settings)
-  M.with_project_python(opts.settings[SECTION])
+  merged.settings = normalize_settings(merged.settings)
+  M.with_project_python(merged.settings[SECTION])
+  return merged
+end
+
+--- Configures the client and starts it for matching buffers, now and when they open.
+function M.setup(opts)
+  opts = M.resolve(opts)
   M.options = opts
 
   if vim.filetype and vim.filetype.add then
