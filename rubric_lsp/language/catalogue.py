@@ -27,6 +27,9 @@ class CheckDeclaration:
     # Finding codes of a broader check (pylint) that this one owns when both run: a finding
     # costs one criterion, the one that measures what it is about.
     claims: tuple[str, ...] = ()
+    # Judged by a model rather than measured by a tool: it runs after the measured checks,
+    # whose findings it is given as evidence.
+    judged: bool = False
 
 
 # Every measured check, in the order completion and "did you mean" lists show them.
@@ -83,6 +86,12 @@ CATALOGUE: tuple[CheckDeclaration, ...] = (
         binds=("naming",),
         # The message ids of pylint's naming checks (a test reads them from pylint itself).
         claims=("C0103", "C0104", "C0105", "C0131", "C0132", "C2401", "C2403", "W2402"),
+    ),
+    CheckDeclaration(
+        "judge",
+        "A model on an OpenAI-compatible endpoint judges the criterion's `describe` text "
+        "from the diff and the measured evidence; points on the rubric's scale.",
+        judged=True,
     ),
 )
 
