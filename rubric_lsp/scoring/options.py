@@ -175,6 +175,23 @@ class ScoringSettings:
         flag="--no-cache",
         flag_help="Neither read nor write the result cache.",
     )
+    # The judge's endpoint from the user's side: only a URL given here (or in the user's
+    # environment) lets code leave the machine, whatever URL the workspace's rubric names.
+    judge_url: str = setting(
+        "",
+        doc="The OpenAI-compatible endpoint `check=judge` criteria are judged on, e.g. "
+        "`http://127.0.0.1:8080/v1`; empty: `RUBRIC_JUDGE_URL`. Code is sent only to a URL "
+        "given here or there, never to one that only the rubric names.",
+        expects="a URL",
+        metavar="URL",
+    )
+    judge_model: str = setting(
+        "",
+        doc="The model the judge endpoint serves; empty: `RUBRIC_JUDGE_MODEL`, else the "
+        "rubric's `checks { judge model=... }`.",
+        expects="a model name",
+        metavar="NAME",
+    )
 
 
 def _enabled_from_critics(options: ScoreOptions) -> Mapping[str, bool]:
