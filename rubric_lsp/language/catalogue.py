@@ -71,6 +71,12 @@ CATALOGUE: tuple[CheckDeclaration, ...] = (
         claims=("C0114", "C0115", "C0116"),
     ),
     CheckDeclaration(
+        "judge",
+        "A model on an OpenAI-compatible endpoint judges the criterion's `describe` text "
+        "from the diff and the measured evidence; points on the rubric's scale.",
+        judged=True,
+    ),
+    CheckDeclaration(
         "error_handling",
         "Exception handling removed or errors swallowed in changed functions.",
         binds=("error_handling",),
@@ -86,12 +92,6 @@ CATALOGUE: tuple[CheckDeclaration, ...] = (
         binds=("naming",),
         # The message ids of pylint's naming checks (a test reads them from pylint itself).
         claims=("C0103", "C0104", "C0105", "C0131", "C0132", "C2401", "C2403", "W2402"),
-    ),
-    CheckDeclaration(
-        "judge",
-        "A model on an OpenAI-compatible endpoint judges the criterion's `describe` text "
-        "from the diff and the measured evidence; points on the rubric's scale.",
-        judged=True,
     ),
 )
 

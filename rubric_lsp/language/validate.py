@@ -211,10 +211,13 @@ def _check_attribute(
 
 
 def _check_judge_endpoint(document: Document, out: Collector) -> None:
-    """A judged criterion with no endpoint in the rubric: say how to give one."""
+    """A judged criterion while the rubric says nothing of the judge: say how to give one.
+
+    A ``judge`` entry without ``url=`` is a choice (the URL comes from the user's side).
+    """
     block = document.first("checks")
     configs = block.entries_of(CheckConfig) if block is not None else ()
-    if any(c.name.text == "judge" and c.attribute("url") for c in configs):
+    if any(c.name.text == "judge" for c in configs):
         return
     for criterion in document.criteria:
         if criterion.check_name == "judge":

@@ -340,9 +340,9 @@ def registry() -> dict[str, DeclaredCritic]:
         bandit.BanditCritic(),
         benchmark.BenchmarkCritic(),
         docstrings.DocstringsCritic(),
+        judge.JudgeCritic(),
         error_handling.ErrorHandlingCritic(),
         complexity.ComplexityCritic(),
         naming.NamingCritic(),
-        judge.JudgeCritic(),
     ]
     return {critic.name: critic for critic in critics}

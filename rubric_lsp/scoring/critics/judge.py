@@ -113,6 +113,11 @@ class JudgeCritic(DeclaredCritic, check="judge"):
         document = context.document
         if document is None:
             raise ScoringError("the judge needs the rubric the run reads")
+        if context.options is not None and not context.options.judge:
+            return CriticResult.skipped(
+                "not judged on save: the code lens or the rubric.score command asks the judge "
+                "(the editor setting judgeOnSave asks it on every save)"
+            )
         timeout = (context.setting(self.name).timeout or self.default_timeout) * DEADLINE_SHARE
         endpoint = endpoint_for(context, document, timeout)
         if isinstance(endpoint, str):

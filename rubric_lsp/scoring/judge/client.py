@@ -64,6 +64,17 @@ class Usage:
         }
 
 
+def usage_line(section: dict[str, Any]) -> str:
+    """The ``judge`` section as one line: model, requests, tokens, time (text report, hover)."""
+    if section.get("cached"):
+        return f"{section['model']} at {section['url']}: answered from the cache, no request"
+    tokens = f"{section['prompt_tokens']}+{section['completion_tokens']} tokens"
+    return (
+        f"{section['model']} at {section['url']}: {section['requests']} request(s), {tokens}, "
+        f"{section['seconds']:g} s"
+    )
+
+
 def _slot() -> asyncio.Semaphore:
     loop = asyncio.get_running_loop()
     if loop not in _slots:
