@@ -27,8 +27,15 @@ MODEL_VARIABLE = "RUBRIC_JUDGE_MODEL"
 KEY_VARIABLES = ("RUBRIC_JUDGE_API_KEY", "OPENAI_API_KEY")
 # The model name sent when nobody names one: local servers serve the one they loaded.
 DEFAULT_MODEL = "default"
-# The judge's own deadline comes a little before the engine's, so it can say what it waited for.
+# The judge's own deadline comes a little before the engine's, so it can say what it waited
+# for: a tenth of the time limit earlier, at least half a second (at most half the limit).
 DEADLINE_SHARE = 0.9
+DEADLINE_MARGIN = 0.5
+
+
+def own_deadline(limit: float) -> float:
+    """Seconds the judge gives itself out of the engine's ``limit``."""
+    return max(limit / 2, min(limit * DEADLINE_SHARE, limit - DEADLINE_MARGIN))
 
 
 def rubric_setting(document: Document, key: str) -> str:
@@ -118,13 +125,18 @@ class JudgeCritic(DeclaredCritic, check="judge"):
                 "not judged on save: the code lens or the rubric.score command asks the judge "
                 "(the editor setting judgeOnSave asks it on every save)"
             )
-        timeout = (context.setting(self.name).timeout or self.default_timeout) * DEADLINE_SHARE
+        timeout = own_deadline(context.setting(self.name).timeout or self.default_timeout)
+        deadline = asyncio.get_running_loop().time() + timeout
         endpoint = endpoint_for(context, document, timeout)
         if isinstance(endpoint, str):
             return CriticResult.skipped(endpoint)
         criteria = _judged(context, document)
         names = [c.name for c in criteria]
-        diff = await read_diff(context.changes)
+        try:
+            async with asyncio.timeout_at(deadline):
+                diff = await read_diff(context.changes)
+        except TimeoutError:
+            return self._failed(f"reading the diff took over {timeout:g} s", Usage(), endpoint)
         measured = {
             check: result
             for check, result in context.results.items()
@@ -134,7 +146,7 @@ class JudgeCritic(DeclaredCritic, check="judge"):
         chat = messages(document, criteria, found, diff)
         usage = Usage()
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout_at(deadline):
                 entries = await ask(
                     endpoint,
                     chat,
