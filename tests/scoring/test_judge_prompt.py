@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
+from support.gitrepo import edit, init_repo, write
+
 from rubric_lsp.scoring.critic import CriticResult, Finding
-from rubric_lsp.scoring.judge.prompt import _bounded, _Hunk, evidence
+from rubric_lsp.scoring.diff import collect_changes
+from rubric_lsp.scoring.judge.prompt import _bounded, _Hunk, evidence, read_diff
 from rubric_lsp.scoring.judge.reply import Entry, inside, verdict
 
 
@@ -49,3 +55,17 @@ def test_the_evidence_names_each_finding_with_an_id_and_its_place() -> None:
     assert "F1 calc/core.py:12 W0612: Unused variable 'x'" in text
     assert "pylint (measures style): scored, score 0.75 of 1: 1 finding" in text
     assert "test_total failed" in text
+
+
+def test_the_diff_carries_modified_and_new_files_but_no_binary_one(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "calc")
+    edit(repo, "calc/core.py", '    """Sum the values."""\n', '    """Add the values up."""\n')
+    write(repo, "calc/extra.py", '"""New."""\n\nVALUE = 1\n')
+    (repo / "blob.bin").write_bytes(b"\0\1\2" * 10)
+    diff = asyncio.run(read_diff(asyncio.run(collect_changes(repo, "HEAD"))))
+    assert '+    """Add the values up."""' in diff.text
+    assert '-    """Sum the values."""' in diff.text
+    assert '--- /dev/null\n+++ b/calc/extra.py\n@@ -0,0 +1,3 @@\n+"""New."""\n' in diff.text
+    assert "blob.bin" not in diff.text
+    assert diff.shown["calc/extra.py"] == {1, 2, 3}
+    assert 22 in diff.shown["calc/core.py"]

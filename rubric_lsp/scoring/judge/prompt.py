@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,14 +74,17 @@ async def read_diff(changes: ChangeSet, limit: int = MAX_DIFF_CHARS) -> Diff:
             headers[path] = f"--- a/{patched.source_file[2:]}\n+++ b/{path}\n"
             for hunk in patched:
                 hunks.append(_Hunk(path, str(hunk), hunk.target_start, hunk.target_length))
-    for changed in readable:
-        if changed.wholly_added and changed.path not in in_diff:
-            lines = changes.read(changed.path).splitlines()
-            body = "".join(f"+{line}\n" for line in lines)
-            headers[changed.path] = f"--- /dev/null\n+++ b/{changed.path}\n"
-            header = f"@@ -0,0 +1,{len(lines)} @@\n"
-            hunks.append(_Hunk(changed.path, header + body, 1, len(lines)))
+    new_files = [f.path for f in readable if f.wholly_added and f.path not in in_diff]
+    # Reading new files (a large log, a data set) must not stall an event loop.
+    for path, lines in await asyncio.to_thread(_read_all, changes, new_files):
+        headers[path] = f"--- /dev/null\n+++ b/{path}\n"
+        body = "".join(f"+{line}\n" for line in lines)
+        hunks.append(_Hunk(path, f"@@ -0,0 +1,{len(lines)} @@\n{body}", 1, len(lines)))
     return _bounded(hunks, headers, limit)
+
+
+def _read_all(changes: ChangeSet, paths: Sequence[str]) -> list[tuple[str, list[str]]]:
+    return [(path, changes.read(path).splitlines()) for path in paths]
 
 
 def _bounded(hunks: list[_Hunk], headers: Mapping[str, str], limit: int) -> Diff:
