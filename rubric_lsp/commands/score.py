@@ -25,6 +25,7 @@ from rubric_lsp.commands.output import output_problem, print_error, verdict_line
 from rubric_lsp.scoring.critic import registry
 from rubric_lsp.scoring.engine import Progress, ScoreResult, number, run_scoring
 from rubric_lsp.scoring.gitrepo import Repository
+from rubric_lsp.scoring.judge.client import usage_line
 from rubric_lsp.scoring.options import (
     DEFAULTS,
     DOC,
@@ -224,6 +225,8 @@ def print_text(result: ScoreResult, console: Console) -> None:
     files = len(result.changed_files)
     console.print(f"base: {result.base_ref} = {base}; {files} changed file(s)", highlight=False)
     console.print(f"python: {result.python.describe()}", highlight=False, markup=False)
+    if result.judge is not None:
+        console.print(f"judge: {usage_line(result.judge)}", highlight=False, markup=False)
     table = Table(show_edge=False, box=None, pad_edge=False)
     for column in ("criterion", "weight", "score", "points", "comment"):
         right = column in ("weight", "score", "points")

@@ -27,6 +27,9 @@ class CheckDeclaration:
     # Finding codes of a broader check (pylint) that this one owns when both run: a finding
     # costs one criterion, the one that measures what it is about.
     claims: tuple[str, ...] = ()
+    # Judged by a model rather than measured by a tool: it runs after the measured checks,
+    # whose findings it is given as evidence.
+    judged: bool = False
 
 
 # Every measured check, in the order completion and "did you mean" lists show them.
@@ -66,6 +69,12 @@ CATALOGUE: tuple[CheckDeclaration, ...] = (
         binds=("docs",),
         # pylint's missing-module-, missing-class- and missing-function-docstring.
         claims=("C0114", "C0115", "C0116"),
+    ),
+    CheckDeclaration(
+        "judge",
+        "A model on an OpenAI-compatible endpoint judges the criterion's `describe` text "
+        "from the diff and the measured evidence; points on the rubric's scale.",
+        judged=True,
     ),
     CheckDeclaration(
         "error_handling",

@@ -40,6 +40,7 @@ CODES: dict[str, Severity] = {
     "too-many-criteria": Severity.WARNING,
     "revise-at-maximum": Severity.WARNING,
     "duplicate-score": Severity.WARNING,
+    "judge-without-endpoint": Severity.WARNING,
 }
 
 

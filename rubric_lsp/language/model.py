@@ -208,6 +208,12 @@ class Criterion(Entry, _Attributed):
         attribute = self.attribute("check")
         return attribute.value.text if attribute else None
 
+    @property
+    def describe(self) -> str:
+        """The ``describe="..."`` text: what a good change does here; empty when absent."""
+        attribute = self.attribute("describe")
+        return attribute.value.text if attribute and attribute.value.kind == "string" else ""
+
 
 @dataclass(frozen=True)
 class Scale(Entry):

@@ -81,6 +81,7 @@ def _validate(document: Document) -> list[Diagnostic]:
                     scored_so_far[entry.name.text] = entry
     if rubric is not None:
         check_unscored(document, out)
+        _check_judge_endpoint(document, out)
     out.items.sort(key=lambda d: (d.range.start, d.range.end))
     return out.items
 
@@ -207,6 +208,27 @@ def _check_attribute(
         out.add(value.range, spec.problem_code, spec.problem.format(raw=value.raw))
     elif spec.value == "check-name" and value.raw not in BUILTIN_CHECKS:
         out.unknown(value.range, "unknown-check", "check", value.raw, tuple(BUILTIN_CHECKS))
+
+
+def _check_judge_endpoint(document: Document, out: Collector) -> None:
+    """A judged criterion while the rubric says nothing of the judge: say how to give one.
+
+    A ``judge`` entry without ``url=`` is a choice (the URL comes from the user's side).
+    """
+    block = document.first("checks")
+    configs = block.entries_of(CheckConfig) if block is not None else ()
+    if any(c.name.text == "judge" for c in configs):
+        return
+    for criterion in document.criteria:
+        if criterion.check_name == "judge":
+            out.add(
+                criterion.name.range,
+                "judge-without-endpoint",
+                f"criterion '{criterion.name.text}' is judged by a model, but this rubric names "
+                'no endpoint: add checks { judge url="http://127.0.0.1:8080/v1" } and allow '
+                "it with --judge-url, RUBRIC_JUDGE_URL or the editor setting judgeUrl "
+                "(without one it is skipped)",
+            )
 
 
 def _check_scale(entry: Scale, count: int, out: Collector) -> None:

@@ -132,7 +132,8 @@ BLOCKS: dict[str, BlockSpec] = _by_name(
     BlockSpec(
         "checks",
         '**checks** `{ ... }` — how bound critics run: `CHECK command="..." timeout=SECONDS '
-        "repeat=N enabled=true|false`. At most once per file.",
+        'repeat=N enabled=true|false`; the judge\'s endpoint: `judge url="..." model="..."`. '
+        "At most once per file.",
         'checks {\n  ${1:tests} command="${2:python -m pytest -q}"\n}',
         kind="checks",
         shape="settings",
@@ -229,9 +230,17 @@ CRITERION_ATTRIBUTES: dict[str, FieldSpec] = _by_name(
     FieldSpec(
         "check",
         "**check**`=NAME` — the built-in critic that measures this criterion "
-        "(`tests`, `coverage`, `pylint`, ...); `check=manual` means it is scored by hand.",
+        "(`tests`, `coverage`, `pylint`, ...); `check=judge` has a model judge it from its "
+        "`describe` text; `check=manual` means it is scored by hand.",
         value="check-name",
         problem="check= takes a check name such as pylint, not {raw}",
+    ),
+    FieldSpec(
+        "describe",
+        '**describe**`="..."` — one line on what a good change does for this criterion: '
+        "hover and completion show it, and a `check=judge` criterion is judged by it.",
+        value="string",
+        problem='describe= takes a quoted string, e.g. describe="handles empty input"',
     ),
 )
 
@@ -251,6 +260,9 @@ CHECK_SETTING_FIELDS: dict[str, FieldSpec] = _by_name(
     _setting("repeat", "positive-integer", "repeat= takes a positive whole number, not {raw}"),
     _setting("enabled", "boolean", "enabled= takes true or false, not {raw}"),
     _setting("allow", "string", 'allow= takes a quoted string, e.g. allow="i,j,k,x,y"'),
+    _setting("url", "string", 'url= takes a quoted string, e.g. url="http://127.0.0.1:8080/v1"'),
+    _setting("model", "string", 'model= takes a quoted string, e.g. model="qwen2.5-coder"'),
+    _setting("second_opinion", "boolean", "second_opinion= takes true or false, not {raw}"),
 )
 
 CRITIQUE_VERBS: dict[str, Word] = _by_name(

@@ -43,8 +43,10 @@ def workspace_root(ls: RubricLanguageServer, near: Path | None = None) -> Path |
     return near.parent if near is not None else None
 
 
-def options_for(ls: RubricLanguageServer, root: Path, pylint: PylintWorker) -> ScoreOptions:
-    """Scoring options from the server's settings."""
+def options_for(
+    ls: RubricLanguageServer, root: Path, pylint: PylintWorker, judge: bool = True
+) -> ScoreOptions:
+    """Scoring options from the server's settings; ``judge``: whether to ask the judge."""
     settings = ls.settings
     rubric = settings.rubric
     if rubric and not Path(rubric).is_absolute():
@@ -54,6 +56,7 @@ def options_for(ls: RubricLanguageServer, root: Path, pylint: PylintWorker) -> S
         repo=root,
         untrusted_hint=UNTRUSTED_HINT,
         pylint_runner=pylint,
+        judge=judge,
     )
 
 
@@ -143,12 +146,12 @@ class ScoringRuns:
         """Whether a run is in flight."""
         return self.task is not None and not self.task.done()
 
-    def start(self, trigger: Path | None) -> asyncio.Task[ScoreResult | None]:
-        """Score now, cancelling a run in flight (its subprocesses end with it)."""
+    def start(self, trigger: Path | None, judge: bool = True) -> asyncio.Task[ScoreResult | None]:
+        """Score now, cancelling a run in flight (its subprocesses and judge request end too)."""
         if self.task is not None and not self.task.done():
             self.task.cancel()
         self.run_id += 1
-        task = asyncio.get_running_loop().create_task(self._run(self.run_id, trigger))
+        task = asyncio.get_running_loop().create_task(self._run(self.run_id, trigger, judge))
         self.task = task
         self._refresh_lenses()
         return task
@@ -165,7 +168,7 @@ class ScoringRuns:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.pylint.close(), 5)
 
-    async def _run(self, run_id: int, trigger: Path | None) -> ScoreResult | None:
+    async def _run(self, run_id: int, trigger: Path | None, judge: bool) -> ScoreResult | None:
         ls = self.server
         root = workspace_root(ls, trigger)
         if root is None:
@@ -174,7 +177,9 @@ class ScoringRuns:
         reporter = _ProgressReporter(ls)
         await reporter.begin("Rubric score", f"scoring the change in {root.name}")
         try:
-            result = await run_scoring(options_for(ls, root, self.pylint), progress=reporter.report)
+            result = await run_scoring(
+                options_for(ls, root, self.pylint, judge), progress=reporter.report
+            )
         except asyncio.CancelledError:
             reporter.end("cancelled: a newer save scores again")
             raise

@@ -65,6 +65,13 @@ class Settings(ScoringSettings):
         doc="Score the workspace's change whenever a Python or .rubric file is saved.",
         expects="true or false",
     )
+    judge_on_save: bool = setting(
+        False,
+        doc="Ask the judge about `check=judge` criteria when a save scores the change too; "
+        "off, a save leaves them skipped and the code lens or the `rubric.score` command "
+        "asks it.",
+        expects="true or false",
+    )
     # A workspace's code runs only when the client says the workspace is trusted.
     trusted: bool = _server_default("trusted", False)
 

@@ -9,14 +9,18 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
 from rubric_lsp.language.catalogue import DECLARED, CheckDeclaration, claimed_codes
 from rubric_lsp.language.evaluate import Status
+from rubric_lsp.language.model import Document
 from rubric_lsp.scoring.cache import Cache
 from rubric_lsp.scoring.diff import ChangeSet
 from rubric_lsp.scoring.gitrepo import Repository
 from rubric_lsp.scoring.interpreter import ProjectPython, own_python
+
+if TYPE_CHECKING:
+    from rubric_lsp.scoring.options import ScoreOptions
 
 FindingSeverity = Literal["error", "warning", "info"]
 
@@ -89,6 +93,14 @@ class CriticResult:
     reasons: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     evidence: dict[str, Any] = field(default_factory=dict)
+    # Its reasons are the steps at any score (a judge's reasoning), not only below the threshold.
+    reasoned: bool = False
+    # A check that scores each of its criteria on its own (the judge): results by criterion.
+    criteria: Mapping[str, CriticResult] = field(default_factory=dict)
+
+    def for_criterion(self, name: str) -> CriticResult:
+        """The result one bound criterion gets: its own when the check gives one, else this."""
+        return self.criteria.get(name, self)
 
     @classmethod
     def error(cls, message: str) -> CriticResult:
@@ -136,6 +148,8 @@ class Context:
         trusted: bool = True,
         bound: Mapping[str, Sequence[str]] | None = None,
         python: ProjectPython | None = None,
+        document: Document | None = None,
+        options: ScoreOptions | None = None,
     ) -> None:
         self.repo = repo
         self.changes = changes
@@ -153,7 +167,35 @@ class Context:
         self.bound = bound or {}
         # The project's interpreter: tests and coverage run in it, pylint sees its packages.
         self.python = python or own_python()
+        # The rubric and the run's options, for checks that read more than their settings.
+        self.document = document
+        self.options = options
+        # Results of the checks that have finished, as the engine records them.
+        self.results: dict[str, CriticResult] = {}
+        self._measured_done: asyncio.Event | None = None
         self._shared: dict[str, asyncio.Task[Any]] = {}
+
+    def _all_measured(self) -> bool:
+        return all(
+            name in self.results
+            for name in self.needed
+            if not (name in DECLARED and DECLARED[name].judged)
+        )
+
+    def record(self, check: str, result: CriticResult) -> None:
+        """A check has finished: judged checks waiting for the measured ones may start."""
+        self.results[check] = result
+        if self._measured_done is not None and self._all_measured():
+            self._measured_done.set()
+
+    async def wait_for_measured(self, check: str) -> None:
+        """A judged check waits until every measured check has a result: its evidence."""
+        declared = DECLARED.get(check)
+        if declared is None or not declared.judged or self._all_measured():
+            return
+        if self._measured_done is None:
+            self._measured_done = asyncio.Event()
+        await self._measured_done.wait()
 
     def setting(self, name: str) -> CheckSettings:
         """The settings of a check, defaults when the rubric configures none."""
@@ -285,6 +327,7 @@ def registry() -> dict[str, DeclaredCritic]:
         coverage,
         docstrings,
         error_handling,
+        judge,
         naming,
         pylint,
         tests,
@@ -297,6 +340,7 @@ def registry() -> dict[str, DeclaredCritic]:
         bandit.BanditCritic(),
         benchmark.BenchmarkCritic(),
         docstrings.DocstringsCritic(),
+        judge.JudgeCritic(),
         error_handling.ErrorHandlingCritic(),
         complexity.ComplexityCritic(),
         naming.NamingCritic(),

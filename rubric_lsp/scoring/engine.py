@@ -178,6 +178,7 @@ async def run_critics(
 
     def finished(name: str, result: CriticResult) -> None:
         results[name] = result
+        context.record(name, result)
         if progress is not None:
             event = Progress(
                 name, tuple(checks[name]), result.status, result.score, len(results), total
@@ -200,6 +201,8 @@ async def run_critics(
         if too_big and reads_changed_files(name):
             finished(name, CriticResult.error(too_big))
             return
+        # A judged check starts when the measured ones are done; its time limit starts then.
+        await context.wait_for_measured(name)
         result = await _run_critic(critic, context, _timeout(critic, context.settings))
         finished(name, result)
 
@@ -246,11 +249,13 @@ def _steps(
     """Numbered reasoning ending in 'Score: X': in full for weak criteria, else one line."""
     final = "Score: unscored" if result.score is None else f"Score: {number(result.score)}"
     if critic is not None:
-        if result.score is not None and result.score >= threshold and critic.status == "scored":
+        # A judge's reasoning is its steps at any score; a tool's strong result is one line.
+        strong = result.score is not None and result.score >= threshold
+        if strong and critic.status == "scored" and not critic.reasoned:
             summary = critic.summary.rstrip(".")
             return (f"1. {summary[:1].upper()}{summary[1:]}. {final}",)
         sentences = [*critic.reasons] or [critic.summary]
-        if critic.status == "scored" and result.score is not None:
+        if critic.status == "scored" and result.score is not None and result.score < threshold:
             sentences.append(f"Below the healing threshold {number(threshold)}.")
         if critic.status in ("error", "skipped"):
             final = f"Score: {critic.status}"
@@ -285,7 +290,7 @@ def aggregate(
     for check, names in checks.items():
         if check in results:
             for name in names:
-                by_criterion[name] = results[check]
+                by_criterion[name] = results[check].for_criterion(name)
     measured = {name: Subscore(r.score, r.status, r.summary) for name, r in by_criterion.items()}
     evaluation = evaluate(document, measured)
     _, scale_max = document.scale
@@ -351,6 +356,7 @@ async def run_scoring(
                     critics,
                     progress,
                     python,
+                    rubric.document,
                 )
         else:
             # The tests and the benchmark run in the user's tree: say what they changed there.
@@ -358,7 +364,17 @@ async def run_scoring(
             before = await tree_files(repo.root) if watch else None
             changes = await collect_changes(repo.root, base, run_filters=options.trusted)
             results = await _measure(
-                repo, changes, settings, cache, scratch, checks, options, critics, progress, python
+                repo,
+                changes,
+                settings,
+                cache,
+                scratch,
+                checks,
+                options,
+                critics,
+                progress,
+                python,
+                rubric.document,
             )
             if before is not None:
                 tree_changed = changed_between(before, await tree_files(repo.root))
@@ -381,6 +397,7 @@ async def run_scoring(
         document=rubric.document,
         tree_changed_by_tests=tree_changed,
         python=python,
+        judge=results["judge"].evidence.get("run") if "judge" in results else None,
     )
 
 
@@ -395,6 +412,7 @@ async def _measure(
     critics: Mapping[str, Critic],
     progress: ProgressCallback | None,
     python: ProjectPython,
+    document: Document,
 ) -> dict[str, CriticResult]:
     too_big = over_limit(changes, options)
     # A check that will not run must not cost the others (coverage's --include of every file).
@@ -410,6 +428,8 @@ async def _measure(
         trusted=options.trusted,
         bound=checks,
         python=python,
+        document=document,
+        options=options,
     )
     return await run_critics(checks, context, options, critics, progress, too_big)
 

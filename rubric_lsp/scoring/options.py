@@ -153,6 +153,23 @@ class ScoringSettings:
         converter=path_text,
         metavar="PATH",
     )
+    # The judge's endpoint from the user's side: only a URL given here (or in the user's
+    # environment) lets code leave the machine, whatever URL the workspace's rubric names.
+    judge_url: str = setting(
+        "",
+        doc="The OpenAI-compatible endpoint `check=judge` criteria are judged on, e.g. "
+        "`http://127.0.0.1:8080/v1`; empty: `RUBRIC_JUDGE_URL`. Code is sent only to a URL "
+        "given here or there, never to one that only the rubric names.",
+        expects="a URL",
+        metavar="URL",
+    )
+    judge_model: str = setting(
+        "",
+        doc="The model the judge endpoint serves; empty: `RUBRIC_JUDGE_MODEL`, else the "
+        "rubric's `checks { judge model=... }`.",
+        expects="a model name",
+        metavar="NAME",
+    )
     heal_threshold: float = setting(
         0.8,
         doc="Criteria whose score (a share of the scale's maximum) is below this get their full "
@@ -205,6 +222,8 @@ class ScoreOptions(ScoringSettings):
     )
     # What a skipped, untrusted check tells the user to do.
     untrusted_hint: str = UNTRUSTED_HINT
+    # Whether this run asks the judge: an editor's save does only when the user turned it on.
+    judge: bool = True
     # A pylint that stays warm between runs (a language server's worker): same signature as
     # critics.pylint.run_pylint, which runs a fresh process when this is None.
     pylint_runner: Any = None

@@ -82,6 +82,8 @@ class ScoreResult:
     tree_changed_by_tests: tuple[str, ...] = ()
     # The project's interpreter the run used (tests, coverage, pylint's search path).
     python: ProjectPython = field(default_factory=own_python)
+    # What judging cost: requests, tokens, seconds, whether the cache answered (judged runs).
+    judge: dict[str, Any] | None = None
 
     @property
     def subscores(self) -> dict[str, float]:
@@ -136,7 +138,7 @@ class ScoreResult:
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON contract (see docs/scoring.md)."""
-        return {
+        shape = {
             "schema_version": SCHEMA_VERSION,
             "rubric": self.rubric,
             "rubric_origin": self.rubric_origin,
@@ -162,6 +164,10 @@ class ScoreResult:
             "python": self.python.to_json(),
             "seconds": round(self.seconds, 3),
         }
+        # Only runs with judged criteria have the section, so other reports stay as they were.
+        if self.judge is not None:
+            shape["judge"] = self.judge
+        return shape
 
 
 def _round(value: float | None) -> float | None:

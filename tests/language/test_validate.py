@@ -205,6 +205,11 @@ CASES: list[tuple[str, str, list[tuple[str, int, int, str | None]]]] = [
         RUBRIC + "score { tests 3 tests 4 }\n",
         [("duplicate-score", 5, 17, None)],
     ),
+    (
+        "judged criterion without an endpoint",
+        'reward_rubric {\n  criterion edge_cases check=judge describe="empty input"\n}\n',
+        [("judge-without-endpoint", 2, 13, None)],
+    ),
 ]
 
 

@@ -28,6 +28,8 @@ def criterion_markdown(snapshot: Snapshot, criterion: Criterion) -> str:
         f"**criterion `{name}`** · weight {criterion.weight:g} "
         f"({share:.0%} of the total weight {total:g})"
     ]
+    if criterion.describe:
+        lines.append(f"What a good change does here: {criterion.describe}")
     check = bound_check(criterion)
     if check is None:
         lines.append("Scored by hand in `score`/`rescore` blocks.")

@@ -12,6 +12,7 @@ from rubric_lsp.lsp import score_view
 from rubric_lsp.lsp.feature import Feature, FeatureSet, asks_for, command, request
 from rubric_lsp.lsp.scoring_runs import ScoringRuns, uri_path, workspace_root
 from rubric_lsp.lsp.server import RubricLanguageServer
+from rubric_lsp.scoring.judge.client import usage_line
 from rubric_lsp.scoring.report import to_markdown
 
 SCORE_COMMAND = "rubric.score"
@@ -35,7 +36,8 @@ class ScoringFeature(Feature):
         path = uri_path(params.text_document.uri)
         if path is None or path.suffix not in SCORED_SUFFIXES or not self._in_workspace(path):
             return
-        self.runs.start(path)
+        # Sending code to a judge on every save is the user's choice (judgeOnSave).
+        self.runs.start(path, judge=self.server.settings.judge_on_save)
 
     async def initialized(self, params: types.InitializedParams) -> None:
         self.runs.start_cleanup()
@@ -116,6 +118,9 @@ class ScoringFeature(Feature):
         if runs.last is None or runs.last_root is None or uri != runs.rubric_uri:
             return []
         text = score_view.hover_markdown(runs.last, criterion, runs.last_root)
+        scored = runs.last.criteria.get(criterion)
+        if text and scored is not None and scored.check == "judge" and runs.last.judge:
+            text += f"\n\nJudge: {usage_line(runs.last.judge)}"
         return [text] if text else []
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
