@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from support.gitrepo import edit, git, write
 from support.judge_server import COMPLETION_TOKENS, PROMPT_TOKENS, Reply, serving
+
+from rubric_lsp.scoring.reports.contract import report_schema
 
 JUDGED = """\
 task {
@@ -61,6 +64,8 @@ def score(repo: Path, *args: str, env: dict[str, str] | None = None) -> dict[str
     )
     assert done.returncode in (0, 1), done.stderr
     report: dict[str, Any] = json.loads(done.stdout)
+    # Every judged report, its `judge` section included, is what `rubric schema` promises.
+    jsonschema.Draft202012Validator(report_schema()).validate(report)
     return report
 
 
