@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from .gitrepo import git
+
+# The rubric of the environment running the tests, beside its Python.
+RUBRIC = str(Path(sys.executable).with_name("rubric"))
 
 # Static checks only: the batch tests compare scores, and the benchmark's timings vary.
 STATIC = ("--skip", "benchmark", "--skip", "tests", "--skip", "coverage")
@@ -71,7 +76,7 @@ def batch_file(folder: Path, items: dict[str, str]) -> Path:
 def score_alone(repo: Path, patch: str, *extra: str) -> dict[str, object]:
     """`rubric score --patch` of one patch, as its JSON."""
     done = subprocess.run(
-        ["rubric", "score", "--repo", str(repo), "--patch", "-", "--format", "json", *extra],
+        [RUBRIC, "score", "--repo", str(repo), "--patch", "-", "--format", "json", *extra],
         input=patch,
         capture_output=True,
         text=True,
@@ -85,3 +90,55 @@ def score_alone(repo: Path, patch: str, *extra: str) -> dict[str, object]:
 def comparable(line: dict[str, object]) -> dict[str, object]:
     """A result's JSON without what differs between two runs of the same patch."""
     return {k: v for k, v in line.items() if k not in ("seconds", "id", "advantage")}
+
+
+# A test that starts a marked grandchild and then hangs: the tests check never ends alone.
+HANG_SECONDS = "4321"
+HANGING_TEST = f"""\
+import subprocess
+import time
+
+
+def test_hangs():
+    subprocess.Popen(["sleep", "{HANG_SECONDS}"])
+    time.sleep(600)
+"""
+
+
+def hanging_patch(repo: Path) -> str:
+    """A patch adding a test that never finishes (and leaves a `sleep` behind if not ended)."""
+    target = repo / "tests" / "test_hang.py"
+    target.write_text(HANGING_TEST)
+    try:
+        git(repo, "add", "-N", "tests/test_hang.py")
+        return git(repo, "diff")
+    finally:
+        git(repo, "rm", "-q", "--cached", "tests/test_hang.py")
+        target.unlink()
+
+
+def hanging_processes() -> list[int]:
+    """Pids of the hanging test's marked `sleep`, wherever it ended up."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if argv[:2] == [b"sleep", HANG_SECONDS.encode()]:
+                found.append(int(entry.name))
+    return found
+
+
+def leftovers(repo: Path, owner: int) -> list[str]:
+    """Worktree registrations under the repository and rubric temporary folders of ``owner``."""
+    left = [str(p) for p in (repo / ".git" / "worktrees").glob("*")]
+    for folder in Path(tempfile.gettempdir()).glob("rubric-s*"):
+        try:
+            record = json.loads((folder / "rubric-owner").read_text())
+        except (OSError, ValueError):
+            continue
+        if record.get("pid") == owner:
+            left.append(str(folder))
+    return left
