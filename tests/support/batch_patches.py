@@ -8,6 +8,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from rubric_lsp.language.evaluate import Evaluation
+from rubric_lsp.language.parser import parse
+from rubric_lsp.scoring.result import CriterionScore, ScoreResult
+
 from .gitrepo import git
 
 # The rubric of the environment running the tests, beside its Python.
@@ -142,3 +146,15 @@ def leftovers(repo: Path, owner: int) -> list[str]:
         if record.get("pid") == owner:
             left.append(str(folder))
     return left
+
+
+def fake_result(score: float) -> ScoreResult:
+    """A ScoreResult with one scored criterion, for the arithmetic on rewards alone."""
+    criterion = CriterionScore(
+        "style", score, score, 1.0, "pylint", "scored", "", (), (), "measured"
+    )
+    evaluation = Evaluation({}, score, 1.0, score, None, False)
+    document = parse("reward_rubric {\n  criterion style\n}\n")
+    return ScoreResult(
+        "r", "r", None, "HEAD", (), {"style": criterion}, evaluation, 0.8, True, 0.0, document
+    )
