@@ -14,10 +14,13 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import IO, Any
 
+import attrs
+
 from rubric_lsp.commands.output import print_error
 from rubric_lsp.scoring.batch.api import ENGINES, RAY_HINT, stream
 from rubric_lsp.scoring.batch.items import BatchItem, BatchResult, parse_lines, with_advantages
 from rubric_lsp.scoring.engine import ScoreOptions
+from rubric_lsp.scoring.gitrepo import Repository
 from rubric_lsp.scoring.proc import ScoringError
 
 COMMAND = "score"
@@ -122,7 +125,12 @@ class Meter:
             self._bar.stop()
 
 
-def _write(out: IO[str], result: BatchResult, with_advantage: bool) -> None:
+def _write(out: IO[str], result: BatchResult, with_advantage: bool, root: Path) -> None:
+    """One line, its rubric path relative to the repository as `rubric score` shows it."""
+    from rubric_lsp.commands.score import relative_to_root
+
+    if result.result is not None:
+        result = attrs.evolve(result, result=relative_to_root(result.result, root))
     out.write(json.dumps(result.to_json(with_advantage)) + "\n")
     out.flush()
 
@@ -150,6 +158,7 @@ async def _batch(
         "ray_address": args.ray_address,
     }
     held: list[BatchResult] = []
+    root = (await Repository.find(options.repo)).root
     try:
         results = stream(items, options, **how)
         async for result in _in_order(results) if args.ordered else results:
@@ -157,13 +166,13 @@ async def _batch(
             if args.group_advantages:
                 held.append(result)  # a group's mean needs every reward of it
             else:
-                _write(out, result, False)
+                _write(out, result, False, root)
     finally:
         meter.stop()
     if args.group_advantages:
         ranked = with_advantages(held)
         for result in sorted(ranked, key=lambda r: r.index) if args.ordered else ranked:
-            _write(out, result, True)
+            _write(out, result, True, root)
 
 
 async def _main(call: Callable[[], Any]) -> None:
