@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from rubric_lsp.commands import batch
 from rubric_lsp.commands.output import console as report_console
 from rubric_lsp.commands.output import output_problem, print_error, verdict_line
 from rubric_lsp.scoring.critic import registry
@@ -126,6 +127,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="append the run's log, with the traceback of any check that crashed, to FILE",
     )
+    batch.add_batch_arguments(parser)
 
 
 def overrides_from(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str, float]]:
@@ -328,6 +330,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print_error(COMMAND, problem)
         return 2
+    if args.batch is not None:
+        return batch.run_command(args, options_from)
     try:
         with logging_to(args.log_file):
             options = options_from(args)

@@ -342,7 +342,7 @@ async def run_scoring(
     tree_changed: tuple[str, ...] = ()
     try:
         if options.patch is not None:
-            async with snapshot(repo.root, base) as folder:
+            async with (options.checkout or snapshot)(repo.root, base) as folder:
                 await apply_patch(folder, options.patch)
                 changes = await collect_changes(folder, base)
                 results = await _measure(

@@ -227,6 +227,10 @@ class ScoreOptions(ScoringSettings):
     # A pylint that stays warm between runs (a language server's worker): same signature as
     # critics.pylint.run_pylint, which runs a fresh process when this is None.
     pylint_runner: Any = None
+    # Where a patch is applied: ``checkout(root, base)`` gives an async context manager that
+    # yields a folder holding ``base`` (a batch worker's reused checkout); None: a new
+    # temporary worktree per run (scoring.snapshot.snapshot).
+    checkout: Any = None
 
 
 def setting_fields() -> tuple[attrs.Attribute[Any], ...]:

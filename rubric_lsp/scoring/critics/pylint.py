@@ -22,6 +22,7 @@ from rubric_lsp.scoring.critic import (
 )
 from rubric_lsp.scoring.diff import ChangedFile, ChangeSet
 from rubric_lsp.scoring.pysource import (
+    ast_work,
     cache_lookup,
     caused_by_change,
     changed_statements,
@@ -297,7 +298,7 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
             base_task.cancel()
         await asyncio.gather(base_task, return_exceptions=True)
     # Parsing every changed file is CPU work: off the event loop.
-    return await asyncio.to_thread(_report, changes, python, new, base)
+    return await ast_work(_report, changes, python, new, base)
 
 
 def _report(
