@@ -183,7 +183,9 @@ class RubricProtocol(LanguageServerProtocol):
         futures = self._request_futures
 
         def forget(done: Any) -> None:
-            if futures.get(msg_id) is done:
+            # Cancelled ones are left to whoever cancelled them: shutdown cancels while
+            # it walks the table.
+            if not done.cancelled() and futures.get(msg_id) is done:
                 del futures[msg_id]
 
         if future.done():
