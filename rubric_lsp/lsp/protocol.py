@@ -10,6 +10,7 @@ handler's future once it is done.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import contextvars
 import functools
@@ -226,21 +227,30 @@ async def serve_stream(protocol: RubricProtocol, stream: BinaryIO) -> None:
     loop = asyncio.get_running_loop()
     ended: asyncio.Future[None] = loop.create_future()
 
+    queued: collections.deque[Frame] = collections.deque()
+    draining = False
+
     def handle(frames: list[Frame] | None) -> None:
+        nonlocal draining
         if frames is None:
             if not ended.done():
                 ended.set_result(None)
             return
-        handle_some(frames, 0)
+        queued.extend(frames)
+        if not draining:
+            draining = True
+            drain()
 
-    def handle_some(frames: list[Frame], start: int) -> None:
-        for index in range(start, len(frames)):
-            quick = protocol.handle_frame(frames[index])
-            if not quick and index + 1 < len(frames):
+    def drain() -> None:
+        nonlocal draining
+        while queued:
+            quick = protocol.handle_frame(queued.popleft())
+            if not quick and queued:
                 # A task the message started takes its first step before the next message,
-                # as when messages arrive one by one.
-                loop.call_soon(handle_some, frames, index + 1)
+                # as when messages arrive one by one; later reads queue up behind.
+                loop.call_soon(drain)
                 return
+        draining = False
 
     def deliver(frames: list[Frame] | None) -> None:
         with contextlib.suppress(RuntimeError):  # the loop is closed: the server is ending
