@@ -167,6 +167,17 @@ class RubricProtocol(LanguageServerProtocol):
         else:
             context.run(self._handle_response, msg_id, getattr(message, "result", None))
 
+    def _handle_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        """Hand a client's answer to its request's future, unless that was cancelled."""
+        future = self._request_futures.get(msg_id)
+        if future is not None and future.done():
+            # A request the server gave up on (a cancelled run's progress token): pygls
+            # would raise setting its result.
+            del self._request_futures[msg_id]
+            logger.info("dropped the answer to %s, a request no longer waited for", msg_id)
+            return
+        super()._handle_response(msg_id, result, error)
+
     def _execute_handler(
         self,
         msg_id: Any,

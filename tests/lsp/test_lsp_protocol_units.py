@@ -59,3 +59,17 @@ async def test_no_future_is_kept_per_notification() -> None:
     await asyncio.sleep(0.2)
     # pygls 2.1 kept one future per notification: 1,200 here.
     assert len(protocol._request_futures) <= 2
+
+
+async def test_an_answer_to_a_request_given_up_on_is_dropped() -> None:
+    server = create_server(FEATURES).server
+    protocol = server.protocol
+    protocol.set_writer(Discard())
+    waiting = protocol.send_request("window/workDoneProgress/create", {"token": "t"})
+    waiting.cancel()
+    (msg_id,) = list(protocol._request_futures)
+    # pygls set the result of the cancelled future and raised InvalidStateError.
+    protocol.handle_message(
+        protocol.structure_message({"jsonrpc": "2.0", "id": msg_id, "result": None})
+    )
+    assert msg_id not in protocol._request_futures
