@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 
 import pytest
@@ -14,10 +13,9 @@ from support.lsp_client import doc, open_document, published_for
 TEXT = 'task {\n  title "storm"\n}\nreward_rubric {\n  criterion tests weight=2\n}\n'
 
 
-# These hang on a loaded machine and are not yet understood: behind the long-test switch.
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("RUBRIC_LONG_TESTS"), reason="set RUBRIC_LONG_TESTS=1"
-)
+# The client's reader runs on the module's event loop, where its fixture started it: the
+# tests must run on that loop too, or no answer is read until a test ends.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 async def test_an_edit_storm_publishes_the_last_version(client: LanguageClient) -> None:
@@ -63,7 +61,9 @@ async def test_an_edit_storm_publishes_the_last_version(client: LanguageClient) 
     versions = [p.version for p in published_for(client, uri) if p.version is not None]
     assert versions[-1] == version
     assert versions == sorted(versions)
-    assert published_for(client, uri)[-1].diagnostics == []
+    # The final text is valid (40 criteria are only too many to score well: a warning).
+    final = published_for(client, uri)[-1].diagnostics
+    assert [d.code for d in final] == ["too-many-criteria"], final
 
 
 async def test_another_document_is_answered_while_one_is_parsed(client: LanguageClient) -> None:
