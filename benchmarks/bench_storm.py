@@ -1,6 +1,6 @@
 """Hover and completion latency during an edit storm, and the server's memory over many edits.
 
-Run: python benchmarks/bench_edit_storm.py [--edits 1000] [--memory-edits 10000] [--cycles 10000]
+Run: python benchmarks/bench_storm.py [--edits 1000] [--memory-edits 10000] [--cycles 10000]
 
 Opens a 1,000-line rubric and sends edits back to back (no wait between them), with a
 hover or completion request after every few edits; prints p50/p99 of those requests and
