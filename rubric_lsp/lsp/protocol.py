@@ -80,6 +80,11 @@ class RubricProtocol(LanguageServerProtocol):
         if "method" not in data and not has_id:
             self._refuse(None, "a message needs a method or an id", True)
             return True
+        if method == types.TEXT_DOCUMENT_DID_CHANGE and not is_request and self.initialize_seen:
+            quick = _did_change_params(data.get("params"))
+            if quick is not None:
+                self._did_change(quick)
+                return True
         try:
             message = self.structure_message(data)
         except JsonRpcException as error:
@@ -204,6 +209,44 @@ class RubricProtocol(LanguageServerProtocol):
             forget(future)
         else:
             future.add_done_callback(forget)
+
+
+def _position(data: Any) -> types.Position:
+    line, character = data["line"], data["character"]
+    if type(line) is not int or type(character) is not int:
+        raise TypeError("a position's line and character are integers")
+    return types.Position(line=line, character=character)
+
+
+def _did_change_params(params: Any) -> types.DidChangeTextDocumentParams | None:
+    """didChange params read directly; None when they are not of the usual shape."""
+    # The generic converter costs more than the edit; anything unusual goes through it.
+    try:
+        document = params["textDocument"]
+        uri, version = document["uri"], document["version"]
+        if not isinstance(uri, str) or type(version) is not int:
+            return None
+        changes: list[types.TextDocumentContentChangeEvent] = []
+        for change in params["contentChanges"]:
+            text = change["text"]
+            if not isinstance(text, str):
+                return None
+            if "range" not in change:
+                changes.append(types.TextDocumentContentChangeWholeDocument(text=text))
+                continue
+            rng = change["range"]
+            changes.append(
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=_position(rng["start"]), end=_position(rng["end"])),
+                    text=text,
+                )
+            )
+    except (KeyError, TypeError):
+        return None
+    return types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=changes,
+    )
 
 
 def read_stream(stream: BinaryIO, deliver: Callable[[list[Frame] | None], None]) -> None:
