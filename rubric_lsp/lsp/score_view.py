@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,12 +35,17 @@ LineReader = Callable[[Path], list[str] | None]
 
 
 def read_lines(path: Path) -> list[str] | None:
-    """A file's lines as the editor counts them, or None when it cannot be read."""
+    """A regular file's lines as the editor counts them, or None when it is not read."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        # A FIFO or device would block the open or never end: only regular files are read.
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as stream:
+            data = stream.read()
     except OSError:
         return None
-    return split_lines(text)
+    return split_lines(data.decode("utf-8", errors="replace"))
 
 
 def _finding_range(finding: Finding, lines: list[str] | None, codec: Codec) -> types.Range:

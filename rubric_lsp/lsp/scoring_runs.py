@@ -13,6 +13,7 @@ from lsprotocol import types
 from rubric_lsp.language.model import Document
 from rubric_lsp.lsp import score_view
 from rubric_lsp.lsp.server import RubricLanguageServer
+from rubric_lsp.scoring.critic import registry
 from rubric_lsp.scoring.engine import Progress, ScoreResult, run_scoring
 from rubric_lsp.scoring.gitrepo import Repository
 from rubric_lsp.scoring.options import ScoreOptions, shared_values
@@ -177,6 +178,9 @@ class ScoringRuns:
         reporter = _ProgressReporter(ls)
         await reporter.begin("Rubric score", f"scoring the change in {root.name}")
         try:
+            # The critics' modules (scipy among them) take seconds to import the first
+            # time: import them off the loop, so the run's own call finds them loaded.
+            await asyncio.to_thread(registry)
             result = await run_scoring(
                 options_for(ls, root, self.pylint, judge), progress=reporter.report
             )
@@ -199,15 +203,21 @@ class ScoringRuns:
         if run_id != self.run_id:
             reporter.end("superseded")
             return None  # a newer run started while this one finished: never publish over it
+        # Findings are placed on the lines of the files they are in: read off the loop.
+        by_uri = await asyncio.to_thread(score_view.finding_diagnostics, result, root, ls.codec)
+        if run_id != self.run_id:
+            reporter.end("superseded")
+            return None
         reporter.end(f"{score_view.verdict_text(result)}; python: {result.python.executable}")
-        self.publish(result, root)
+        self.publish(result, root, by_uri)
         return result
 
-    def publish(self, result: ScoreResult, root: Path) -> None:
+    def publish(
+        self, result: ScoreResult, root: Path, by_uri: dict[str, list[types.Diagnostic]]
+    ) -> None:
         """Show a finished run: findings in source files, scores and verdict in the rubric."""
         ls = self.server
         self.last, self.last_root = result, root
-        by_uri = score_view.finding_diagnostics(result, root, ls.codec)
         for uri in self.finding_uris - set(by_uri):
             ls.diagnostics.clear(score_view.SCORE_SOURCE, uri)
             ls.publish(uri)

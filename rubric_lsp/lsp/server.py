@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
@@ -17,6 +21,7 @@ from rubric_lsp import __version__
 from rubric_lsp.language.parser import lark_parser
 from rubric_lsp.lsp.convert import SOURCE, UTF16, Codec
 from rubric_lsp.lsp.diagnostic_store import DiagnosticStore
+from rubric_lsp.lsp.protocol import RubricProtocol, serve_connection, serve_stream
 from rubric_lsp.lsp.settings import Settings
 from rubric_lsp.lsp.snapshot import ModelCache, Snapshot
 
@@ -31,6 +36,7 @@ class RubricLanguageServer(LanguageServer):
             "rubric-lsp",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=RubricProtocol,
         )
         self.settings = Settings()
         self.models = ModelCache(after_parse)
@@ -39,6 +45,42 @@ class RubricLanguageServer(LanguageServer):
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rubric-check")
         # Build the grammar while the client initializes, not on the first didOpen.
         self.worker.submit(lark_parser)
+
+    @property
+    def rpc(self) -> RubricProtocol:
+        """The JSON-RPC protocol, with the server's own reading of messages."""
+        assert isinstance(self.protocol, RubricProtocol)
+        return self.protocol
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio, reading messages with the server's own framing."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(serve_stream(self.rpc, stdin or sys.stdin.buffer))
+        except BrokenPipeError:
+            logger.error("the client closed the connection")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one client at a time over TCP, with the server's own framing."""
+        self._stop_event = stop = threading.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)  # type: ignore[arg-type]
+            await serve_connection(self.rpc, reader, stop)
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+        async def listen() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError):
+            asyncio.run(listen())
 
     @property
     def encoding(self) -> str:

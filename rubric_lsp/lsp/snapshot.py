@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Callable
 from functools import cached_property
@@ -80,6 +81,33 @@ class Snapshot:
     def hand_scores(self) -> dict[str, ScoreEntry]:
         """The latest score/rescore entry of each criterion."""
         return hand_scores(self.document)
+
+    @cached_property
+    def total_weight(self) -> float:
+        """The weight of every criterion, each name counted once."""
+        seen: set[str] = set()
+        total = 0.0
+        for criterion in self.document.criteria:
+            if criterion.name.text not in seen:
+                seen.add(criterion.name.text)
+                total += criterion.weight
+        return total
+
+    @cached_property
+    def block_lines(self) -> list[tuple[int, int, str]]:
+        """(first line, last line, keyword) of every block, in order."""
+        return [
+            (block.range.start.line, block.range.end.line, block.keyword.text)
+            for block in self.document.blocks
+        ]
+
+    def block_at(self, line: int) -> str | None:
+        """The keyword of the block a line is in, if any."""
+        lines = self.block_lines
+        index = bisect.bisect_right(lines, (line, float("inf"))) - 1
+        if index >= 0 and lines[index][0] <= line <= lines[index][1]:
+            return lines[index][2]
+        return None
 
     @cached_property
     def symbols(self) -> SymbolTable:

@@ -1,35 +1,108 @@
 """The server's copy of each document, changed as LSP says: lines end at CR LF, LF or CR.
 
 pygls applies incremental changes over ``str.splitlines``, which also ends lines at form
-feeds, U+001C..U+001E, U+0085, U+2028 and U+2029; after an edit on such a line its text
-differs from the client's. Documents here apply changes with the one line model of
-language/lines.py and the position encoding agreed at initialize, clamping positions
-past a line's end or the last line as LSP clients do.
+feeds, U+001C..U+001E, U+0085, U+2028 and U+2029, and walks every line of the document
+for each edit. Documents here apply changes with the line model of language/lines.py and
+the position encoding agreed at initialize, clamping positions past a line's end or the
+last line as LSP clients do. Line starts are kept with the text and patched per edit, so
+a keystroke costs about the same in a 10-line and a 10,000-line document.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any
 
 from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 
-from rubric_lsp.language.lines import LineIndex, split_lines_keep_ends
-from rubric_lsp.lsp.convert import UTF16, Positions
+from rubric_lsp.language.lines import LINE_BREAK
+from rubric_lsp.lsp.convert import UTF16, from_client_character
 
 
-def apply_change(text: str, change_range: types.Range, new_text: str, encoding: str) -> str:
-    """``text`` with ``change_range`` (in the client's columns) replaced by ``new_text``."""
-    positions = Positions(LineIndex(text), encoding)
-    start, end = positions.offset(change_range.start), positions.offset(change_range.end)
+class TextLines:
+    """One text and the offsets its lines start at, as LSP counts lines."""
+
+    __slots__ = ("starts", "text")
+
+    def __init__(self, text: str, starts: list[int] | None = None) -> None:
+        self.text = text
+        self.starts = starts if starts is not None else _starts(text, 0, len(text), [0])
+
+    def line_end(self, line: int) -> int:
+        """Where a line's text ends, before its line break."""
+        if line + 1 >= len(self.starts):
+            return len(self.text)
+        following = self.starts[line + 1]
+        return following - 2 if self.text.startswith("\r\n", following - 2) else following - 1
+
+    def offset(self, position: types.Position, encoding: str) -> int:
+        """The offset of a client position, clamped to its line and to the text."""
+        if position.line < 0:
+            return 0
+        if position.line >= len(self.starts):
+            return len(self.text)
+        start = self.starts[position.line]
+        line = self.text[start : self.line_end(position.line)]
+        return start + from_client_character(line, position.character, encoding)
+
+    def replaced(self, start: int, end: int, new_text: str) -> TextLines:
+        """The text with ``[start, end)`` replaced, its line starts patched, not recounted."""
+        text = self.text[:start] + new_text + self.text[end:]
+        starts = self.starts
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_right(starts, end) - 1
+        # Recount from one line earlier (a CR before the edit may now pair with an LF at
+        # its start) to the start of the line after the edit's last (its break is kept).
+        window_start = starts[first - 1] if first > 0 else 0
+        delta = len(new_text) - (end - start)
+        if last + 1 < len(starts):
+            window_end = starts[last + 1] + delta
+            tail = [offset + delta for offset in starts[last + 2 :]]
+        else:
+            window_end, tail = len(text), []
+        head = starts[: max(first, 1)]
+        patched = _starts(text, window_start, window_end, head)
+        patched.extend(tail)
+        return TextLines(text, patched)
+
+
+def _starts(text: str, begin: int, end: int, into: list[int]) -> list[int]:
+    """``into`` extended by the line starts that breaks in ``text[begin:end]`` open."""
+    if "\r" not in text:
+        find = text.find
+        index = find("\n", begin, end)
+        while index >= 0:
+            into.append(index + 1)
+            index = find("\n", index + 1, end)
+        return into
+    into.extend(match.end() for match in LINE_BREAK.finditer(text, begin, end))
+    return into
+
+
+def apply_change(
+    lines: TextLines, change: types.TextDocumentContentChangeEvent, encoding: str
+) -> TextLines:
+    """The text after one didChange content change, whole or ranged."""
+    if not isinstance(change, types.TextDocumentContentChangePartial):
+        return TextLines(change.text)
+    start = lines.offset(change.range.start, encoding)
+    end = lines.offset(change.range.end, encoding)
     if end < start:  # a reversed range: LSP forbids it; treat it as the range it spans
         start, end = end, start
-    return text[:start] + new_text + text[end:]
+    return lines.replaced(start, end, change.text)
 
 
 class LspTextDocument(TextDocument):
     """A pygls document whose lines and incremental changes follow LSP's line breaks."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Text and line starts live in one object, so a worker thread reading during an
+        # edit sees either the old pair or the new one.
+        self._text_lines = TextLines(self._source or "")
+        self._lines_cache: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def encoding(self) -> str:
@@ -38,12 +111,32 @@ class LspTextDocument(TextDocument):
         return str(getattr(encoding, "value", encoding) or UTF16)
 
     @property
+    def source(self) -> str:
+        """The text after every change received."""
+        return self._text_lines.text
+
+    @property
+    def text_lines(self) -> TextLines:
+        """The text with its line starts."""
+        return self._text_lines
+
+    @property
     def lines(self) -> Sequence[str]:
         """The lines with their line breaks, ended where LSP ends them."""
-        return tuple(split_lines_keep_ends(self.source))
+        current = self._text_lines
+        cached = self._lines_cache
+        if cached is not None and cached[0] is current.text:
+            return cached[1]
+        text, starts = current.text, current.starts
+        ends = [*starts[1:], len(text)]
+        lines = tuple(text[a:b] for a, b in zip(starts, ends, strict=True) if b > a)
+        self._lines_cache = (text, lines)
+        return lines
 
-    def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
-        self._source = apply_change(self.source, change.range, change.text, self.encoding)
+    def apply_change(self, change: types.TextDocumentContentChangeEvent) -> None:
+        """Apply one content change, whole or ranged."""
+        self._text_lines = apply_change(self._text_lines, change, self.encoding)
+        self._source = self._text_lines.text
 
 
 class LspWorkspace(Workspace):

@@ -326,7 +326,8 @@ async def run_scoring(
     """Score the change against the rubric; safe to run and to cancel from an event loop."""
     started = time.perf_counter()
     repo = await Repository.find(options.repo)
-    rubric = load(repo.root, options.rubric or None, options.rubric_text)
+    # Off the event loop: a server keeps answering while a large rubric is parsed.
+    rubric = await asyncio.to_thread(load, repo.root, options.rubric or None, options.rubric_text)
     base = await repo.resolve_base(options.base)
     if options.patch is not None and base is None:
         raise ScoringError("--patch needs a base commit; the repository has no commits yet")
@@ -380,8 +381,8 @@ async def run_scoring(
                 tree_changed = changed_between(before, await tree_files(repo.root))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    evaluation, criteria = aggregate(
-        rubric.document, results, checks, options.heal_threshold, disabled
+    evaluation, criteria = await asyncio.to_thread(
+        aggregate, rubric.document, results, checks, options.heal_threshold, disabled
     )
     return ScoreResult(
         rubric=rubric.path,

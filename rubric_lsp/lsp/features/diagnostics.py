@@ -31,14 +31,16 @@ def _check(
     return snapshot
 
 
-async def _check_later(ls: RubricLanguageServer, uri: str, delay_ms: int) -> None:
-    if delay_ms:
-        await asyncio.sleep(delay_ms / 1000)
+async def _check_later(ls: RubricLanguageServer, uri: str, due: dict[str, float]) -> None:
+    loop = asyncio.get_running_loop()
+    # Each edit pushes the time back; one check runs once the edits pause.
+    while (wait := due.get(uri, 0.0) - loop.time()) > 0:
+        await asyncio.sleep(wait)
+    due.pop(uri, None)
     document = ls.open_document(uri)
     if document is None:
         return
     version, text = document.version, document.source
-    loop = asyncio.get_running_loop()
     snapshot = await loop.run_in_executor(ls.worker, _check, ls, uri, version, text)
     # A newer version may have arrived while this one was checked: never publish over it.
     if snapshot is None or not _is_current(ls, uri, version, text):
@@ -54,6 +56,8 @@ class DiagnosticsFeature(Feature):
         super().__init__(server, features)
         # The check of each document not yet published; a newer version cancels it.
         self.pending: dict[str, asyncio.Task[None]] = {}
+        # When each pending check may start (event loop time); edits push it back.
+        self.due: dict[str, float] = {}
 
     def settings_changed(self) -> None:
         try:
@@ -74,6 +78,7 @@ class DiagnosticsFeature(Feature):
         pending = self.pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
+        self.due.pop(uri, None)
         ls.models.drop(uri)
         ls.diagnostics.clear_document(uri)
         ls.publish(uri)
@@ -83,10 +88,16 @@ class DiagnosticsFeature(Feature):
         ls = self.server
         if ls.pull_diagnostics:
             return
-        previous = self.pending.pop(uri, None)
+        loop = asyncio.get_running_loop()
+        waiting = uri in self.due
+        self.due[uri] = loop.time() + delay_ms / 1000
+        previous = self.pending.get(uri)
+        if previous is not None and waiting and not previous.done():
+            return  # still waiting: it will check the newer version
         if previous is not None:
+            del self.pending[uri]
             previous.cancel()
-        task = asyncio.get_running_loop().create_task(_check_later(ls, uri, delay_ms))
+        task = loop.create_task(_check_later(ls, uri, self.due))
         self.pending[uri] = task
 
         def done(finished: asyncio.Task[None]) -> None:

@@ -17,12 +17,7 @@ def criterion_markdown(snapshot: Snapshot, criterion: Criterion) -> str:
     """Weight, share of the total weight, bound check and latest hand score of a criterion."""
     document = snapshot.document
     name = criterion.name.text
-    seen: set[str] = set()
-    total = 0.0
-    for other in document.criteria:
-        if other.name.text not in seen:
-            seen.add(other.name.text)
-            total += other.weight
+    total = snapshot.total_weight
     share = criterion.weight / total if total else 0.0
     lines = [
         f"**criterion `{name}`** · weight {criterion.weight:g} "
@@ -40,18 +35,11 @@ def criterion_markdown(snapshot: Snapshot, criterion: Criterion) -> str:
     latest = snapshot.hand_scores.get(name)
     if latest is not None and latest.points.number is not None:
         _, high = document.scale
-        block = _block_of(snapshot, latest.range.start.line)
+        block = snapshot.block_at(latest.range.start.line) or "score"
         where = f"{block}, line {latest.range.start.line + 1}"
         comment = f' — "{latest.comment.text}"' if latest.comment and latest.comment.text else ""
         lines.append(f"Latest hand score: **{latest.points.raw}/{high:g}** ({where}){comment}")
     return "\n\n".join(lines)
-
-
-def _block_of(snapshot: Snapshot, line: int) -> str:
-    for block in snapshot.document.blocks:
-        if block.range.start.line <= line <= block.range.end.line:
-            return block.keyword.text
-    return "score"
 
 
 def hover_markdown(names: Snapshot, token: Token, block: str | None) -> str | None:

@@ -106,7 +106,8 @@ class ScoringFeature(Feature):
         ]
 
     def code_lenses(self, params: types.CodeLensParams) -> list[types.CodeLens]:
-        snapshot = self.server.parsed_snapshot(params.text_document.uri)
+        # The current version, never an older parse: its ranges may lie past the new text.
+        snapshot = self.server.snapshot(params.text_document.uri)
         if snapshot is None:
             return []
         runs = self.runs

@@ -1,0 +1,331 @@
+"""The JSON-RPC side of the server: one answer to every request, and nothing kept after it.
+
+pygls drops a request it cannot read without answering, answers requests sent before
+``initialize``, and keeps the future of every notification for the rest of the session
+(about 2 KB each). This protocol answers every request it can find an id in, refuses
+requests before ``initialize`` and after ``shutdown`` as LSP says, and forgets each
+handler's future once it is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import contextvars
+import functools
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+from lsprotocol import types
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidRequest,
+    JsonRpcParseError,
+    JsonRpcServerNotInitialized,
+)
+from pygls.protocol import LanguageServerProtocol
+
+from rubric_lsp.lsp.framing import Frame, Framer, Malformed
+
+logger = logging.getLogger(__name__)
+
+# Read this much of the stream at a time; one wake-up of the event loop per read.
+CHUNK = 256 * 1024
+_ANSWERED_BEFORE_INITIALIZE = frozenset({types.INITIALIZE, types.SHUTDOWN})
+_HEARD_BEFORE_INITIALIZE = frozenset({types.EXIT, "$/cancelRequest", "$/setTrace"})
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+class RubricProtocol(LanguageServerProtocol):
+    """pygls's LSP protocol, answering malformed and early requests, forgetting done futures."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initialize_seen = False
+
+    # Bodies come from the framer; each is read here instead of in pygls's reader, so
+    # that what cannot be read is answered when it has an id.
+
+    def handle_body(self, body: bytes) -> bool:
+        """Handle one message body, answering what cannot be read; True when it started no task."""
+        try:
+            data = json.loads(body)
+        except ValueError as error:
+            self._answer(None, JsonRpcParseError(f"not JSON: {error}"))
+            return True
+        if not isinstance(data, dict):
+            self._answer(None, JsonRpcInvalidRequest("a message must be a JSON object"))
+            return True
+        msg_id = data.get("id")
+        has_id = "id" in data and msg_id is not None
+        if has_id and not _is_id(msg_id):
+            self._answer(None, JsonRpcInvalidRequest("an id must be a number or a string"))
+            return True
+        method = data.get("method")
+        is_request = has_id and "method" in data
+        if "method" in data and not isinstance(method, str):
+            self._refuse(msg_id if is_request else None, "a method must be a string", is_request)
+            return True
+        if data.get("jsonrpc") != self.VERSION:
+            self._refuse(msg_id, 'a message must say "jsonrpc": "2.0"', is_request)
+            return True
+        if "method" not in data and not has_id:
+            self._refuse(None, "a message needs a method or an id", True)
+            return True
+        if method == types.TEXT_DOCUMENT_DID_CHANGE and not is_request and self.initialize_seen:
+            quick = _did_change_params(data.get("params"))
+            if quick is not None:
+                self._did_change(quick)
+                return True
+        try:
+            message = self.structure_message(data)
+        except JsonRpcException as error:
+            if is_request:
+                self._answer(msg_id, error)
+            else:
+                logger.warning("dropped a malformed %s: %s", method or "response", error)
+            return True
+        if method == types.TEXT_DOCUMENT_DID_CHANGE and not is_request and self.initialize_seen:
+            self._did_change(message.params)
+            return True
+        self.handle_message(message)
+        return False
+
+    def _did_change(self, params: types.DidChangeTextDocumentParams) -> None:
+        """Apply a change and tell the server, without pygls's per-message futures."""
+        # The most frequent message by far: an edit storm is thousands of them, and
+        # pygls's generator, futures and ids cost more than the edit itself.
+        if self._shutdown:
+            return
+        try:
+            for change in params.content_changes:
+                self.workspace.update_text_document(params.text_document, change)
+            handler = self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)
+            if handler is not None:
+                handler(params)
+        except Exception as error:  # e.g. a change to a document never opened
+            self._server._report_server_error(error, JsonRpcException)
+
+    def _refuse(self, msg_id: Any, why: str, is_request: bool) -> None:
+        if is_request or msg_id is None:
+            self._answer(msg_id if _is_id(msg_id) else None, JsonRpcInvalidRequest(why))
+        else:
+            logger.warning("dropped a malformed message: %s", why)
+
+    def _answer(self, msg_id: Any, error: JsonRpcException) -> None:
+        logger.warning("answered %s with an error: %s", msg_id, error.message)
+        if msg_id is None:
+            # JSON-RPC wants "id": null here, which the converter would leave out.
+            payload = self._converter.unstructure(error.to_response_error())
+            self._send_data({"jsonrpc": self.VERSION, "id": None, "error": payload})
+            return
+        self._send_response(msg_id, error=error.to_response_error())
+
+    def handle_frame(self, frame: Frame) -> bool:
+        """Handle a body, or log what the framer dropped; whether it started no task."""
+        if isinstance(frame, Malformed):
+            logger.warning("dropped bytes that were not a message: %s", frame.reason)
+            return True
+        try:
+            return self.handle_body(frame)
+        except Exception:  # one bad message must not end the session
+            logger.exception("could not handle a message")
+            return True
+
+    def handle_message(self, message: Any) -> None:
+        """Refuse requests before initialize and after shutdown; dispatch the rest as pygls does."""
+        # pygls tells messages apart with runtime-checked protocols, which costs more than
+        # handling a didChange; the message's attributes say the same.
+        method = getattr(message, "method", None)
+        msg_id = getattr(message, "id", None)
+        if message.jsonrpc != self.VERSION:
+            logger.warning("dropped a message of JSON-RPC %r", message.jsonrpc)
+            return
+        context = contextvars.copy_context()
+        if method is not None and msg_id is not None:
+            if not self.initialize_seen and method not in _ANSWERED_BEFORE_INITIALIZE:
+                self._answer(msg_id, JsonRpcServerNotInitialized())
+            elif self._shutdown and method != types.EXIT:
+                self._answer(msg_id, JsonRpcInvalidRequest("the server is shutting down"))
+            else:
+                self.initialize_seen = self.initialize_seen or method == types.INITIALIZE
+                context.run(self._handle_request, msg_id, method, message.params)
+        elif method is not None:
+            if not self.initialize_seen and method not in _HEARD_BEFORE_INITIALIZE:
+                logger.warning("dropped %s sent before initialize", method)
+            elif self._shutdown and method != types.EXIT:
+                logger.warning("dropped %s sent after shutdown", method)
+            else:
+                context.run(self._handle_notification, method, message.params)
+        elif msg_id is None:
+            logger.warning("dropped a response without an id")
+        elif getattr(message, "error", None) is not None:
+            context.run(self._handle_response, msg_id, None, message.error)
+        else:
+            context.run(self._handle_response, msg_id, getattr(message, "result", None))
+
+    def _handle_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        """Hand a client's answer to its request's future, unless that was cancelled."""
+        future = self._request_futures.get(msg_id)
+        if future is not None and future.done():
+            # A request the server gave up on (a cancelled run's progress token): pygls
+            # would raise setting its result.
+            del self._request_futures[msg_id]
+            logger.info("dropped the answer to %s, a request no longer waited for", msg_id)
+            return
+        super()._handle_response(msg_id, result, error)
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        """Run a handler as pygls does, then forget its future once it is done."""
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is None:
+            return
+        # pygls removes a request's future when it answers, but never a notification's.
+        futures = self._request_futures
+
+        def forget(done: Any) -> None:
+            # Cancelled ones are left to whoever cancelled them: shutdown cancels while
+            # it walks the table.
+            if not done.cancelled() and futures.get(msg_id) is done:
+                del futures[msg_id]
+
+        if future.done():
+            forget(future)
+        else:
+            future.add_done_callback(forget)
+
+
+def _position(data: Any) -> types.Position:
+    line, character = data["line"], data["character"]
+    if type(line) is not int or type(character) is not int:
+        raise TypeError("a position's line and character are integers")
+    return types.Position(line=line, character=character)
+
+
+def _did_change_params(params: Any) -> types.DidChangeTextDocumentParams | None:
+    """didChange params read directly; None when they are not of the usual shape."""
+    # The generic converter costs more than the edit; anything unusual goes through it.
+    try:
+        document = params["textDocument"]
+        uri, version = document["uri"], document["version"]
+        if not isinstance(uri, str) or type(version) is not int:
+            return None
+        changes: list[types.TextDocumentContentChangeEvent] = []
+        for change in params["contentChanges"]:
+            text = change["text"]
+            if not isinstance(text, str):
+                return None
+            if "range" not in change:
+                changes.append(types.TextDocumentContentChangeWholeDocument(text=text))
+                continue
+            rng = change["range"]
+            changes.append(
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=_position(rng["start"]), end=_position(rng["end"])),
+                    text=text,
+                )
+            )
+    except (KeyError, TypeError):
+        return None
+    return types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=changes,
+    )
+
+
+def read_stream(stream: BinaryIO, deliver: Callable[[list[Frame] | None], None]) -> None:
+    """Read a stream to its end in this thread, delivering its frames; None at the end."""
+    framer = Framer()
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        read: Callable[[int], bytes] = getattr(stream, "read1", stream.read)
+    else:
+        # Not through the buffered reader: its lock, held by a read that never returns,
+        # would stop the interpreter from exiting.
+        read = functools.partial(os.read, descriptor)
+    try:
+        while True:
+            data = read(CHUNK)
+            if not data:
+                break
+            frames = framer.feed(data)
+            if frames:
+                deliver(frames)
+    except (OSError, ValueError) as error:  # the client closed the pipe under us
+        logger.info("stopped reading: %s", error)
+    finally:
+        deliver(None)
+
+
+async def serve_stream(protocol: RubricProtocol, stream: BinaryIO) -> None:
+    """Handle every message of a stream until it ends; reading runs in its own thread."""
+    # One thread reads and splits the stream, so a message costs one wake-up of the loop
+    # and reading never waits for a worker thread to hand back the interpreter.
+    loop = asyncio.get_running_loop()
+    ended: asyncio.Future[None] = loop.create_future()
+
+    queued: collections.deque[Frame] = collections.deque()
+    draining = False
+
+    def handle(frames: list[Frame] | None) -> None:
+        nonlocal draining
+        if frames is None:
+            if not ended.done():
+                ended.set_result(None)
+            return
+        queued.extend(frames)
+        if not draining:
+            draining = True
+            drain()
+
+    def drain() -> None:
+        nonlocal draining
+        while queued:
+            quick = protocol.handle_frame(queued.popleft())
+            if not quick and queued:
+                # A task the message started takes its first step before the next message,
+                # as when messages arrive one by one; later reads queue up behind.
+                loop.call_soon(drain)
+                return
+        draining = False
+
+    def deliver(frames: list[Frame] | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the server is ending
+            loop.call_soon_threadsafe(handle, frames)
+
+    reader = threading.Thread(
+        target=read_stream, args=(stream, deliver), name="rubric-lsp-reader", daemon=True
+    )
+    reader.start()
+    await ended
+
+
+async def serve_connection(
+    protocol: RubricProtocol, reader: asyncio.StreamReader, stop: threading.Event
+) -> None:
+    """Handle every message of a TCP connection until it closes."""
+    framer = Framer()
+    while not stop.is_set():
+        data = await reader.read(CHUNK)
+        if not data:
+            return
+        for frame in framer.feed(data):
+            if not protocol.handle_frame(frame):
+                await asyncio.sleep(0)  # let the task the message started take its first step
