@@ -7,13 +7,14 @@ import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from rubric_lsp.scoring.cache import Cache, key
 from rubric_lsp.scoring.judge.prompt import SEED
 from rubric_lsp.scoring.judge.reply import Entry, MalformedReply, parse_reply
+
+if TYPE_CHECKING:
+    import openai
 
 # Requests one process sends at once (a server scoring several folders, a batch of changes):
 # a local model serves one or two well, and queueing beats timing out.
@@ -124,6 +125,9 @@ async def ask(
 
 
 def _client(endpoint: Endpoint) -> openai.AsyncOpenAI:
+    # Imported here: the library takes seconds to import, and only judged runs need it.
+    import openai
+
     # Local servers need no key, but the client insists on one.
     return openai.AsyncOpenAI(
         base_url=endpoint.url,
@@ -141,6 +145,8 @@ async def _one(
     usage: Usage,
 ) -> str | None:
     """One request (with the client's retries); what went wrong, said as a JudgeFailure."""
+    import openai
+
     usage.requests += 1
     where = f"the judge at {endpoint.url}"
     try:
