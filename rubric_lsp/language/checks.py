@@ -25,8 +25,6 @@ CHECK_SETTINGS: dict[str, str] = {
     "url": "judge: the OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1; code is sent "
     "only when the user's side (--judge-url, RUBRIC_JUDGE_URL, judgeUrl) also gives a URL.",
     "model": "judge: the model name the endpoint serves.",
-    "second_opinion": "judge: true also asks the judge about measured criteria whose "
-    "evidence is inconclusive.",
     "enabled": (
         "false turns the check off; its criterion falls back to its hand score, else unscored."
     ),

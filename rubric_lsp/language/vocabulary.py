@@ -262,7 +262,6 @@ CHECK_SETTING_FIELDS: dict[str, FieldSpec] = _by_name(
     _setting("allow", "string", 'allow= takes a quoted string, e.g. allow="i,j,k,x,y"'),
     _setting("url", "string", 'url= takes a quoted string, e.g. url="http://127.0.0.1:8080/v1"'),
     _setting("model", "string", 'model= takes a quoted string, e.g. model="qwen2.5-coder"'),
-    _setting("second_opinion", "boolean", "second_opinion= takes true or false, not {raw}"),
 )
 
 CRITIQUE_VERBS: dict[str, Word] = _by_name(

@@ -23,8 +23,7 @@ def test_describe_is_read_from_the_criterion() -> None:
 
 
 def test_a_judged_criterion_with_an_endpoint_is_clean() -> None:
-    text = JUDGED + 'checks {\n  judge url="http://127.0.0.1:8080/v1" model="m" timeout=30 '
-    text += "second_opinion=false\n}\n"
+    text = JUDGED + 'checks {\n  judge url="http://127.0.0.1:8080/v1" model="m" timeout=30\n}\n'
     assert _codes(text) == []
 
 
@@ -35,7 +34,7 @@ def test_without_an_endpoint_the_warning_says_how_to_configure_one() -> None:
 
 
 def test_the_judge_settings_are_checked() -> None:
-    text = JUDGED + 'checks { judge url=5 urll="x" second_opinion=maybe }\n'
+    text = JUDGED + 'checks { judge url=5 urll="x" timeout=soon }\n'
     codes = [code for code, _ in _codes(text)]
     assert codes.count("invalid-value") == 2
     assert "unknown-attribute" in codes
@@ -45,6 +44,6 @@ def test_the_judge_settings_are_checked() -> None:
 
 def test_hover_texts_exist_for_the_new_words() -> None:
     assert "describe" in CRITERION_ATTRIBUTES
-    assert {"url", "model", "second_opinion"} <= set(CHECK_SETTING_FIELDS)
+    assert {"url", "model"} <= set(CHECK_SETTING_FIELDS)
     assert "judge" in (word_doc("url", "checks", is_attribute=True) or "")
     assert "check=judge" in (word_doc("describe") or "")

@@ -153,7 +153,6 @@ async def test_completion_slots(client: LanguageClient) -> None:
             "allow=",
             "url=",
             "model=",
-            "second_opinion=",
         },
         "checks {\n  tests enabled=|\n}": {"true", "false"},
         'task {\n  title "abc |': set(),
