@@ -248,7 +248,7 @@ def print_text(result: ScoreResult, console: Console) -> None:
         highlight=False,
     )
     for rule in result.evaluation.rules:
-        mark = "pass" if rule.passed else "FAIL"
+        mark = rule.mark
         console.print(f"  {mark}  {rule.text}  ({rule.detail})", highlight=False)
     console.print(verdict_line(verdict(result)), highlight=False)
     shown = [c for c in result.criteria.values() if len(c.steps) > 1]
