@@ -9,6 +9,8 @@ from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Fin
 from rubric_lsp.scoring.diff import ChangedFile
 from rubric_lsp.scoring.pysource import ast_work, definitions, is_test_file, parse
 
+DefinitionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
 
 @dataclass(frozen=True)
 class Documented:
@@ -23,6 +25,24 @@ class Documented:
 
 def _is_magic(name: str) -> bool:
     return name.startswith("__") and name.endswith("__")
+
+
+def _interface_touched(node: DefinitionNode, first: int, changed: ChangedFile) -> bool:
+    """Whether the change touched a definition's header or docstring, or removed its docstring.
+
+    Only those are what the docs criterion measures: a body edit (a removed handler, a new
+    call) says nothing about documentation, and counting it would let edits to documented
+    definitions raise the share of documented ones. A changed method counts alone.
+    """
+    opening = node.body[0]
+    header_end = max(node.lineno, opening.lineno - 1)
+    if any(first <= line <= header_end for line in changed.changed):
+        return True
+    if ast.get_docstring(node, clean=False) is not None:
+        end = opening.end_lineno or opening.lineno
+        return any(opening.lineno <= line <= end for line in changed.changed)
+    # A removed docstring leaves its deletion marked on the line after it, the first statement.
+    return opening.lineno in changed.touched
 
 
 def public_items(changed: ChangedFile, text: str) -> list[Documented]:
@@ -40,23 +60,8 @@ def public_items(changed: ChangedFile, text: str) -> list[Documented]:
         node = definition.node
         if not definition.public or _is_magic(node.name):
             continue
-        if isinstance(node, ast.ClassDef):
-            # A class is changed when its header or docstring is; a changed method counts alone.
-            header_end = max(node.lineno, node.body[0].lineno - 1)
-            first = definition.first_line
-            touched = changed.wholly_added or any(
-                first <= line <= header_end for line in changed.changed
-            )
-            if isinstance(node.body[0], ast.Expr) and node.body[0].end_lineno:
-                touched = touched or any(
-                    node.body[0].lineno <= line <= node.body[0].end_lineno
-                    for line in changed.changed
-                )
-            kind = "class"
-        else:
-            touched = changed.wholly_added or definition.touches(changed.changed)
-            kind = "function"
-        if touched:
+        kind = "class" if isinstance(node, ast.ClassDef) else "function"
+        if changed.wholly_added or _interface_touched(node, definition.first_line, changed):
             items.append(
                 Documented(
                     changed.path,
