@@ -261,7 +261,8 @@ def check_rule(
     worst, best = _bounds(spec.measure, criteria, unmeasured, total, seen, scale)
     if worst is not None and worst >= limit:
         shown = f"{worst:.2f}" if spec.takes_fraction else _fmt(worst)
-        return RuleResult(text, True, f"{what} {shown} vs {_fmt(limit)}", rule)
+        reach = f"at least {shown}" if unmeasured else shown
+        return RuleResult(text, True, f"{what} {reach} vs {_fmt(limit)}", rule)
     if not unmeasured or best < limit:
         shown = f"{best:.2f}" if spec.takes_fraction else _fmt(best)
         reach = f"at most {shown}" if unmeasured else shown

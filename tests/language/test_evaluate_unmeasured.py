@@ -70,6 +70,9 @@ def test_totals_are_decided_when_the_unmeasured_criterion_cannot_change_them(
     result = evaluate(parse(rubric(f"  {rule}")), {"correctness": ERROR, "style": Subscore(style)})
     assert result.rules[0].passed is passed, result.rules[0].detail
     assert result.accepted is passed
+    # Decided rules say the bound they were decided on: the error criterion may move them.
+    if passed is not None:
+        assert ("at least" if passed else "at most") in result.rules[0].detail
 
 
 def test_a_minimum_at_the_scales_low_end_holds_for_any_score() -> None:
