@@ -84,3 +84,42 @@ def test_a_body_edit_does_not_count_for_docs_but_a_removed_docstring_does(
     (repo / "pkg/parse.py").write_text(added.replace('    """The number in text."""\n', ""))
     docs = score(repo, enabled=only("docstrings"), use_cache=False).criteria["docs"]
     assert docs.score == 0.0 and len(docs.findings) == 2, docs.steps
+
+
+SIGNER = '''"""Signing."""
+
+
+class Signer:
+    """Signs values."""
+
+    def unsign(self, value):
+        """The value without its signature."""
+        try:
+            return value.rsplit(".", 1)[0]
+        except AttributeError:
+            raise TypeError(value) from None
+'''
+OVERLOADED = SIGNER.replace(
+    '    def unsign(self, value):\n        """The value',
+    "    @typing.overload\n    def unsign(self, value: str) -> str: ...\n\n"
+    "    @typing.overload\n    def unsign(self, value: bytes) -> bytes: ...\n\n"
+    '    def unsign(self, value):\n        """The value',
+).replace('"""Signing."""\n', '"""Signing."""\n\nimport typing\n')
+
+
+def test_overload_stubs_are_neither_handlers_removed_nor_undocumented(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "stubs", {"app.rubric": RUBRIC, "pkg/sign.py": SIGNER})
+    (repo / "pkg/sign.py").write_text(OVERLOADED)
+    criteria = score(repo, enabled=only("error_handling", "docstrings"), use_cache=False).criteria
+    assert criteria["error_handling"].score == 1.0, criteria["error_handling"].steps
+    assert criteria["docs"].score == 1.0, criteria["docs"].steps
+
+
+def test_a_docstring_replaced_by_pass_costs_docs(tmp_path: Path) -> None:
+    module = '"""Markers."""\n\n\nclass Missing:\n    """A default that means none given."""\n'
+    repo = init_repo(tmp_path / "pass", {"app.rubric": RUBRIC, "pkg/marks.py": module})
+    (repo / "pkg/marks.py").write_text(
+        module.replace('"""A default that means none given."""', "pass")
+    )
+    docs = score(repo, enabled=only("docstrings"), use_cache=False).criteria["docs"]
+    assert docs.score == 0.0 and [f.code for f in docs.findings] == ["missing-docstring"]

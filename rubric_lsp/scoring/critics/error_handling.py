@@ -13,6 +13,7 @@ from rubric_lsp.scoring.pysource import (
     changed_sources,
     definitions,
     functions,
+    is_overload,
     own_nodes,
     parse,
 )
@@ -113,7 +114,8 @@ def file_findings(changed: ChangedFile, text: str, base: str | None) -> tuple[in
     findings: list[Finding] = []
     for definition in definitions(tree):
         node = definition.node
-        if isinstance(node, ast.ClassDef):
+        # An overload stub declares a type; the implementation is compared with the base.
+        if isinstance(node, ast.ClassDef) or is_overload(node):
             continue
         if not changed.wholly_added and not definition.touches(changed.changed):
             continue
