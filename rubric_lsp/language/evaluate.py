@@ -252,20 +252,42 @@ def check_rule(
     if spec.compare == "between":
         if seen is None:
             return RuleResult(text, None, _open(unmeasured), rule)
-        shown = f"{seen:.2f}" if spec.takes_fraction else _fmt(seen)
-        low, high = numbers[0], numbers[1] if len(numbers) > 1 else None
-        holds = high is not None and low <= seen <= high
-        bounds = f"{_fmt(low)}..{_fmt(high)}" if high is not None else _fmt(low)
-        return RuleResult(text, holds, f"{what} {shown} in {bounds}", rule)
-    limit = numbers[0]
+        return _between(text, rule, spec, numbers, seen, what)
     worst, best = _bounds(spec.measure, criteria, unmeasured, total, seen, scale)
+    return _at_least(text, rule, spec, numbers[0], (worst, best), what, unmeasured)
+
+
+def _shown(spec: RuleSpec, value: float) -> str:
+    """A rule's number as its detail shows it: a fraction with two places, else points."""
+    return f"{value:.2f}" if spec.takes_fraction else _fmt(value)
+
+
+def _between(
+    text: str, rule: Rule, spec: RuleSpec, numbers: list[float | None], seen: float, what: str
+) -> RuleResult:
+    """A ``weighted_between A B`` rule over a measured number."""
+    low, high = numbers[0] or 0.0, numbers[1] if len(numbers) > 1 else None
+    holds = high is not None and low <= seen <= high
+    bounds = f"{_fmt(low)}..{_fmt(high)}" if high is not None else _fmt(low)
+    return RuleResult(text, holds, f"{what} {_shown(spec, seen)} in {bounds}", rule)
+
+
+def _at_least(
+    text: str,
+    rule: Rule,
+    spec: RuleSpec,
+    limit: float,
+    bounds: tuple[float | None, float],
+    what: str,
+    unmeasured: list[CriterionResult],
+) -> RuleResult:
+    """A ``>= limit`` rule: decided by its worst case, or its best case, or left open."""
+    worst, best = bounds
     if worst is not None and worst >= limit:
-        shown = f"{worst:.2f}" if spec.takes_fraction else _fmt(worst)
-        reach = f"at least {shown}" if unmeasured else shown
+        reach = ("at least " if unmeasured else "") + _shown(spec, worst)
         return RuleResult(text, True, f"{what} {reach} vs {_fmt(limit)}", rule)
     if not unmeasured or best < limit:
-        shown = f"{best:.2f}" if spec.takes_fraction else _fmt(best)
-        reach = f"at most {shown}" if unmeasured else shown
+        reach = ("at most " if unmeasured else "") + _shown(spec, best)
         return RuleResult(text, False, f"{what} {reach} vs {_fmt(limit)}", rule)
     return RuleResult(text, None, _open(unmeasured), rule)
 
