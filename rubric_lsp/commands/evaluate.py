@@ -38,13 +38,14 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
         "accepted": evaluation.accepted,
         "review": evaluation.review,
         "failed_rules": evaluation.failed_rules,
+        "verdict": evaluation.verdict,
+        "undecided_rules": evaluation.undecided_rules,
     }
 
 
 def verdict(evaluation: Evaluation) -> str:
     """One word for the outcome, with the review flag."""
-    word = {True: "accepted", False: "rejected", None: "no accept_if"}[evaluation.accepted]
-    return word + (" (needs review)" if evaluation.review else "")
+    return evaluation.verdict_text()
 
 
 def _print_text(evaluation: Evaluation, console: Console) -> None:
@@ -67,7 +68,7 @@ def _print_text(evaluation: Evaluation, console: Console) -> None:
         f"total {evaluation.total:g}/{evaluation.max_total:g}   weighted {final}", highlight=False
     )
     for rule in evaluation.rules:
-        mark = "pass" if rule.passed else "FAIL"
+        mark = rule.mark
         console.print(f"  {mark}  {rule.text}  ({rule.detail})", highlight=False)
     console.print(verdict_line(verdict(evaluation)), highlight=False)
 
@@ -92,4 +93,4 @@ def run_eval(path: str, output_format: str) -> int:
         print(json.dumps(evaluation_json(evaluation), indent=2))
     else:
         _print_text(evaluation, Console(soft_wrap=True))
-    return 1 if evaluation.accepted is False else 0
+    return evaluation.exit_code

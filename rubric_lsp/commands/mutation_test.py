@@ -8,24 +8,23 @@ import json
 import sys
 from pathlib import Path
 
-import attrs
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from rubric_lsp.commands.output import print_error
 from rubric_lsp.commands.score import (
-    BY_HAND,
     EXIT_INTERRUPTED,
     add_check_selection,
+    add_settings,
     overrides_from,
+    settings_from,
 )
 from rubric_lsp.scoring.engine import ScoreOptions
 from rubric_lsp.scoring.gitrepo import Repository
 from rubric_lsp.scoring.mutations.campaign import ConcurrentScorer, MutationReport, run_campaign
 from rubric_lsp.scoring.mutations.catalogue import BY_NAME, DEFECTS
 from rubric_lsp.scoring.mutations.twins import Change, patch_change, recent_commits
-from rubric_lsp.scoring.options import ScoringSettings, setting_fields
 from rubric_lsp.scoring.proc import ScoringError
 
 COMMAND = "test"
@@ -34,7 +33,9 @@ COMMAND = "test"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `rubric test`."""
     parser.add_argument("--repo", default=".", metavar="PATH", help="the repository (default: .)")
-    parser.add_argument("--rubric", metavar="PATH", help="the rubric to test (default: as score)")
+    # The settings of `rubric score` (--rubric, --base, --untrusted, --python, ...), generated
+    # from the one tree; --base is where --patch applies (commits bring their own parents).
+    add_settings(parser)
     what = parser.add_mutually_exclusive_group()
     what.add_argument(
         "--commits",
@@ -46,7 +47,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument(
         "--patch", metavar="FILE", help="a unified diff onto --base instead of commits ('-': stdin)"
     )
-    parser.add_argument("--base", default="HEAD", help="the base of --patch (default: HEAD)")
     parser.add_argument(
         "--defects",
         metavar="NAMES",
@@ -55,23 +55,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", type=int, default=1, metavar="N", help="scorings run at once (default: 1)"
     )
-    parser.add_argument(
-        "--untrusted",
-        dest="trusted",
-        action="store_false",
-        default=True,
-        help="do not run the repository's code (tests, coverage, benchmark are skipped)",
-    )
     add_check_selection(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output")
 
 
-def _options(args: argparse.Namespace) -> ScoreOptions:
+def options_from(args: argparse.Namespace) -> ScoreOptions:
+    """The options every scoring of the campaign shares, as `rubric score` builds them."""
     enabled, timeouts = overrides_from(args)
-    defaults = {f.name: getattr(ScoringSettings(), f.name) for f in setting_fields()}
-    shared = {n: v for n, v in defaults.items() if n not in BY_HAND}
-    shared.update(rubric=args.rubric or "", trusted=args.trusted)
-    return attrs.evolve(ScoreOptions(**shared, repo=args.repo), enabled=enabled, timeouts=timeouts)
+    shared = settings_from(args)
+    return ScoreOptions(**shared, repo=args.repo, enabled=enabled, timeouts=timeouts)
 
 
 async def _changes(args: argparse.Namespace, repo: Repository) -> list[Change]:
@@ -100,7 +92,7 @@ async def _main(args: argparse.Namespace, progress: bool) -> MutationReport:
     if unknown:
         raise ScoringError(f"unknown defect '{unknown[0]}' (known: {', '.join(BY_NAME)})")
     defects = [d for d in DEFECTS if d.name in names]
-    options = _options(args)
+    options = options_from(args)
     repo = await Repository.find(args.repo)
     changes = await _changes(args, repo)
 

@@ -84,6 +84,24 @@ def _add_setting(parser: argparse.ArgumentParser, field: attrs.Attribute[Any]) -
     parser.add_argument(flag_of(field), **options)
 
 
+def add_settings(parser: argparse.ArgumentParser) -> None:
+    """One option per shared setting, generated from the tree (`rubric score`, `rubric test`)."""
+    for field in setting_fields():
+        if field.name not in BY_HAND:
+            _add_setting(parser, field)
+
+
+def settings_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The shared settings the options gave, validated; a bad value raises ScoringError."""
+    values = {f.name: getattr(args, f.name) for f in setting_fields() if f.name not in BY_HAND}
+    try:
+        settings = ScoringSettings(**values)
+    except SettingError as error:
+        (field,) = [f for f in setting_fields() if f.name == error.name]
+        raise ScoringError(f"{flag_of(field)} {error.problem}") from None
+    return {f.name: getattr(settings, f.name) for f in setting_fields()}
+
+
 def add_check_selection(parser: argparse.ArgumentParser) -> None:
     """--only, --skip and --timeout, which `overrides_from` reads."""
     parser.add_argument(
@@ -106,9 +124,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--repo", default=".", metavar="PATH", help="the repository to score (default: .)"
     )
-    for field in setting_fields():
-        if field.name not in BY_HAND:
-            _add_setting(parser, field)
+    add_settings(parser)
     parser.add_argument(
         "--patch",
         metavar="FILE",
@@ -160,19 +176,13 @@ def overrides_from(args: argparse.Namespace) -> tuple[dict[str, bool], dict[str,
 def options_from(args: argparse.Namespace) -> ScoreOptions:
     """Command-line arguments as scoring options; bad values raise ScoringError."""
     enabled, timeouts = overrides_from(args)
-    values = {f.name: getattr(args, f.name) for f in setting_fields() if f.name not in BY_HAND}
-    try:
-        settings = ScoringSettings(**values)
-    except SettingError as error:
-        (field,) = [f for f in setting_fields() if f.name == error.name]
-        raise ScoringError(f"{flag_of(field)} {error.problem}") from None
+    shared = settings_from(args)
     patch: bytes | None = None
     if args.patch is not None:
         try:
             patch = sys.stdin.buffer.read() if args.patch == "-" else Path(args.patch).read_bytes()
         except OSError as error:
             raise ScoringError(f"{args.patch}: {error.strerror or error}") from None
-    shared = {f.name: getattr(settings, f.name) for f in setting_fields()}
     return ScoreOptions(**shared, repo=args.repo, patch=patch, enabled=enabled, timeouts=timeouts)
 
 
@@ -250,7 +260,7 @@ def print_text(result: ScoreResult, console: Console) -> None:
         highlight=False,
     )
     for rule in result.evaluation.rules:
-        mark = "pass" if rule.passed else "FAIL"
+        mark = rule.mark
         console.print(f"  {mark}  {rule.text}  ({rule.detail})", highlight=False)
     console.print(verdict_line(verdict(result)), highlight=False)
     shown = [c for c in result.criteria.values() if len(c.steps) > 1]

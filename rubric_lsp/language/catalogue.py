@@ -56,6 +56,8 @@ CATALOGUE: tuple[CheckDeclaration, ...] = (
         "bandit",
         "bandit security findings on changed lines, weighted by severity and confidence.",
         binds=("security",),
+        # pylint's exec-used and eval-used: bandit's B102 and B307 measure the same calls.
+        claims=("W0122", "W0123"),
     ),
     CheckDeclaration(
         "benchmark",
@@ -80,6 +82,8 @@ CATALOGUE: tuple[CheckDeclaration, ...] = (
         "error_handling",
         "Exception handling removed or errors swallowed in changed functions.",
         binds=("error_handling",),
+        # pylint's bare-except and broad-exception-caught: it counts both handlers itself.
+        claims=("W0702", "W0718"),
     ),
     CheckDeclaration(
         "complexity",

@@ -11,6 +11,11 @@ from rubric_lsp.language.model import Document, Rule, ScoreEntry
 from rubric_lsp.language.vocabulary import RuleSpec, rules_of
 
 Status = Literal["scored", "unscored", "error", "skipped"]
+Verdict = Literal["accepted", "rejected", "undecided", "no accept_if"]
+
+# A check ran for these but could not measure (a missing tool, a timeout, an untrusted
+# workspace): the criterion's value is unknown, not low, so a rule over it is undecided.
+UNMEASURED: frozenset[Status] = frozenset({"error", "skipped"})
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,18 @@ class CriterionResult:
 
 @dataclass(frozen=True)
 class RuleResult:
-    """Whether one accept_if or review_if rule holds, and the numbers it saw."""
+    """Whether one accept_if or review_if rule holds (None: undecided), and what it saw."""
 
     text: str
-    passed: bool
+    # None when a criterion the rule reads could not be measured and could decide it.
+    passed: bool | None
     detail: str
     rule: Rule
+
+    @property
+    def mark(self) -> str:
+        """``pass``, ``FAIL`` or ``UNDECIDED``, as the text reports list the rules."""
+        return {True: "pass", False: "FAIL", None: "UNDECIDED"}[self.passed]
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,7 @@ class Evaluation:
     total: float
     max_total: float
     final_score: float | None
+    # True: every accept_if rule holds; False: one fails; None: no accept_if, or undecided.
     accepted: bool | None
     review: bool
     rules: list[RuleResult] = field(default_factory=list)
@@ -62,7 +74,32 @@ class Evaluation:
     @property
     def failed_rules(self) -> list[str]:
         """The accept_if rules that did not hold, as written."""
-        return [result.text for result in self.rules if not result.passed]
+        return [result.text for result in self.rules if result.passed is False]
+
+    @property
+    def undecided_rules(self) -> list[str]:
+        """The accept_if rules an unmeasured criterion leaves open, as written."""
+        return [result.text for result in self.rules if result.passed is None]
+
+    @property
+    def verdict(self) -> Verdict:
+        """Rejected when a rule fails; undecided when none fails but one cannot be decided."""
+        if self.accepted is not None:
+            return "accepted" if self.accepted else "rejected"
+        return "undecided" if self.undecided_rules else "no accept_if"
+
+    @property
+    def exit_code(self) -> int:
+        """0 accepted or no accept_if, 1 rejected, 2 undecided (nothing was judged)."""
+        return {"rejected": 1, "undecided": 2}.get(self.verdict, 0)
+
+    def verdict_text(self, review_note: str = " (needs review)") -> str:
+        """The verdict in words: the undecided rules with their reasons, the review flag."""
+        words: str = self.verdict
+        if self.verdict == "undecided":
+            open_rules = [rule for rule in self.rules if rule.passed is None]
+            words += " (" + "; ".join(f"{r.text}: {r.detail}" for r in open_rules) + ")"
+        return words + (review_note if self.review else "")
 
 
 def rule_text(rule: Rule) -> str:
@@ -166,15 +203,24 @@ def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None)
     if accept is not None:
         for accept_entry in accept.entries:
             if isinstance(accept_entry, Rule):
-                rules.append(check_rule(accept_entry, "accept_if", criteria, total, final))
+                rules.append(check_rule(accept_entry, "accept_if", criteria, total, final, scale))
+    accepted = None if accept is None else _accepted(rules)
     review = False
     review_block = document.first("review_if")
     if review_block is not None:
         for review_entry in review_block.entries:
             if isinstance(review_entry, Rule):
-                review |= check_rule(review_entry, "review_if", criteria, total, final).passed
-    accepted = None if accept is None else all(result.passed for result in rules)
+                review |= (
+                    check_rule(review_entry, "review_if", criteria, total, final).passed is True
+                )
     return Evaluation(criteria, total, max_total, final, accepted, review, rules)
+
+
+def _accepted(rules: list[RuleResult]) -> bool | None:
+    """False when a rule fails (whatever the others), None when one is open, else True."""
+    if any(result.passed is False for result in rules):
+        return False
+    return None if any(result.passed is None for result in rules) else True
 
 
 def check_rule(
@@ -183,8 +229,14 @@ def check_rule(
     criteria: Mapping[str, CriterionResult],
     total: float,
     final: float | None,
+    scale: tuple[float, float] = (0.0, 5.0),
 ) -> RuleResult:
-    """Decide one rule of ``block``; unknown or malformed rules fail (validation says why)."""
+    """Decide one rule of ``block``; unknown or malformed rules fail (validation says why).
+
+    A criterion whose check could not measure it (``error``, ``skipped``) may lie anywhere
+    on the scale: the rule holds when it holds at the criterion's worst, fails when it fails
+    at its best, and is otherwise undecided (``passed`` None), naming the criterion.
+    """
     text = rule_text(rule)
     keyword = rule.keyword.text
     numbers = [value.number for value in rule.arguments]
@@ -193,17 +245,97 @@ def check_rule(
     spec = rules_of(block).get(keyword)
     if spec is None or (spec.takes_criterion and rule.target is None):
         return RuleResult(text, False, f"unknown rule '{keyword}'", rule)
+    unmeasured = _unmeasured(spec, rule, criteria)
     seen, what, missing = _measured(spec, rule, criteria, total, final)
-    if seen is None:
+    if seen is None and not unmeasured:
         return RuleResult(text, False, missing, rule)
-    shown = f"{seen:.2f}" if spec.takes_fraction else _fmt(seen)
     if spec.compare == "between":
-        low, high = numbers[0], numbers[1] if len(numbers) > 1 else None
-        holds = high is not None and low <= seen <= high
-        bounds = f"{_fmt(low)}..{_fmt(high)}" if high is not None else _fmt(low)
-        return RuleResult(text, holds, f"{what} {shown} in {bounds}", rule)
-    limit = numbers[0]
-    return RuleResult(text, seen >= limit, f"{what} {shown} vs {_fmt(limit)}", rule)
+        if seen is None:
+            return RuleResult(text, None, _open(unmeasured), rule)
+        return _between(text, rule, spec, numbers, seen, what)
+    worst, best = _bounds(spec.measure, criteria, unmeasured, total, seen, scale)
+    return _at_least(text, rule, spec, numbers[0], (worst, best), what, unmeasured)
+
+
+def _shown(spec: RuleSpec, value: float) -> str:
+    """A rule's number as its detail shows it: a fraction with two places, else points."""
+    return f"{value:.2f}" if spec.takes_fraction else _fmt(value)
+
+
+def _between(
+    text: str, rule: Rule, spec: RuleSpec, numbers: list[float | None], seen: float, what: str
+) -> RuleResult:
+    """A ``weighted_between A B`` rule over a measured number."""
+    low, high = numbers[0] or 0.0, numbers[1] if len(numbers) > 1 else None
+    holds = high is not None and low <= seen <= high
+    bounds = f"{_fmt(low)}..{_fmt(high)}" if high is not None else _fmt(low)
+    return RuleResult(text, holds, f"{what} {_shown(spec, seen)} in {bounds}", rule)
+
+
+def _at_least(
+    text: str,
+    rule: Rule,
+    spec: RuleSpec,
+    limit: float,
+    bounds: tuple[float | None, float],
+    what: str,
+    unmeasured: list[CriterionResult],
+) -> RuleResult:
+    """A ``>= limit`` rule: decided by its worst case, or its best case, or left open."""
+    worst, best = bounds
+    if worst is not None and worst >= limit:
+        reach = ("at least " if unmeasured else "") + _shown(spec, worst)
+        return RuleResult(text, True, f"{what} {reach} vs {_fmt(limit)}", rule)
+    if not unmeasured or best < limit:
+        reach = ("at most " if unmeasured else "") + _shown(spec, best)
+        return RuleResult(text, False, f"{what} {reach} vs {_fmt(limit)}", rule)
+    return RuleResult(text, None, _open(unmeasured), rule)
+
+
+def _unmeasured(
+    spec: RuleSpec, rule: Rule, criteria: Mapping[str, CriterionResult]
+) -> list[CriterionResult]:
+    """The criteria a rule reads whose check could not measure them."""
+    if spec.measure in ("total", "weighted"):
+        read = list(criteria.values())
+    else:
+        target = criteria.get(rule.target.text if rule.target is not None else "")
+        read = [] if target is None else [target]
+    return [c for c in read if c.score is None and c.status in UNMEASURED]
+
+
+def _bounds(
+    measure: str,
+    criteria: Mapping[str, CriterionResult],
+    unmeasured: list[CriterionResult],
+    total: float,
+    seen: float | None,
+    scale: tuple[float, float],
+) -> tuple[float | None, float]:
+    """The rule's number with the unmeasured criteria at the scale's low end and at its top."""
+    low, high = scale
+    if measure == "total":
+        return total + low * len(unmeasured), total + high * len(unmeasured)
+    if measure == "weighted":
+        pairs = [(c.weight, c.score) for c in criteria.values() if c.score is not None]
+        known = sum(weight * score for weight, score in pairs)
+        weight = sum(weight for weight, _ in pairs) + sum(c.weight for c in unmeasured)
+        if weight <= 0:
+            return None, 0.0
+        extra = sum(c.weight for c in unmeasured)
+        return known / weight, (known + extra) / weight
+    if unmeasured:
+        return low, high
+    return seen, seen if seen is not None else low
+
+
+def _open(unmeasured: list[CriterionResult]) -> str:
+    """Why a rule is undecided: each criterion it reads that could not be measured."""
+    reasons = []
+    for criterion in unmeasured:
+        why = f": {criterion.comment}" if criterion.comment else ""
+        reasons.append(f"{criterion.name} is {criterion.status}{why}")
+    return "; ".join(reasons)
 
 
 def _measured(

@@ -201,7 +201,7 @@ def rubric_diagnostics(
     for name, entry in hand_scores(document).items():
         items.extend(_self_grade(result.criteria.get(name), entry, places))
     block = _accept_block(document)
-    if block is not None and result.accepted is not None:
+    if block is not None and result.evaluation.verdict != "no accept_if":
         severity = (
             types.DiagnosticSeverity.Information
             if result.accepted and not result.review

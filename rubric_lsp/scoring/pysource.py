@@ -123,6 +123,15 @@ def definitions(tree: ast.Module | None) -> list[Definition]:
     return found
 
 
+def is_overload(node: DefinitionNode) -> bool:
+    """A ``@typing.overload`` stub: a type declaration, not code that handles or documents."""
+    for decorator in node.decorator_list:
+        name = decorator.attr if isinstance(decorator, ast.Attribute) else None
+        if name == "overload" or (isinstance(decorator, ast.Name) and decorator.id == "overload"):
+            return True
+    return False
+
+
 def functions(tree: ast.Module | None) -> dict[str, FunctionNode]:
     """Functions and methods by dotted name."""
     return {

@@ -133,8 +133,8 @@ class ScoreResult:
 
     @property
     def exit_code(self) -> int:
-        """0 accepted or no accept_if, 1 rejected."""
-        return 1 if self.accepted is False else 0
+        """0 accepted or no accept_if, 1 rejected, 2 undecided (a rule read an error)."""
+        return self.evaluation.exit_code
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON contract (see docs/scoring.md)."""
@@ -154,6 +154,8 @@ class ScoreResult:
             "accepted": self.accepted,
             "review": self.review,
             "failed_rules": self.failed_rules,
+            "verdict": self.evaluation.verdict,
+            "undecided_rules": self.evaluation.undecided_rules,
             "rules": [
                 {"rule": rule.text, "passed": rule.passed, "detail": rule.detail}
                 for rule in self.evaluation.rules

@@ -11,7 +11,14 @@ import pytest
 import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
-from support.lsp_client import SERVER, edit_and_save, make_client, open_file, wait_until
+from support.lsp_client import (
+    SERVER,
+    edit_and_save,
+    make_client,
+    open_file,
+    progress_ends,
+    wait_until,
+)
 from support.project_env import APP, clean_env, project, rubric_command, venvs
 
 
@@ -36,16 +43,6 @@ async def session(
     await client.stop()
 
 
-def ends(client: LanguageClient) -> list[str]:
-    """The messages that ended the server's progress."""
-    return [
-        report.message or ""
-        for reports in client.progress_reports.values()
-        for report in reports
-        if isinstance(report, types.WorkDoneProgressEnd)
-    ]
-
-
 @pytest.mark.asyncio
 async def test_on_save_scores_as_the_command_line_does(
     session: tuple[LanguageClient, Path],
@@ -56,9 +53,9 @@ async def test_on_save_scores_as_the_command_line_does(
     open_file(client, repo / "rooms.py", "python")
     edit_and_save(client, repo / "rooms.py", APP, 2)
     # A run that a newer one cancels ends without a verdict; the finished run names python.
-    await wait_until(lambda: any("weighted" in end for end in ends(client)), timeout=240)
-    finished = [end for end in ends(client) if "weighted" in end]
-    assert finished[-1].endswith(f"; python: {python}"), ends(client)
+    await wait_until(lambda: any("weighted" in end for end in progress_ends(client)), timeout=240)
+    finished = [end for end in progress_ends(client) if "weighted" in end]
+    assert finished[-1].endswith(f"; python: {python}"), progress_ends(client)
 
     text = (repo / "rooms.rubric").read_text()
     line = text.split("\n").index("  criterion correctness weight=2")

@@ -15,7 +15,14 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 from support.gitrepo import edit, git, init_repo
 from support.hostile_git import hostile, ran
-from support.lsp_client import SERVER, edit_and_save, make_client, open_file, wait_until
+from support.lsp_client import (
+    SERVER,
+    edit_and_save,
+    make_client,
+    open_file,
+    progress_ends,
+    wait_until,
+)
 
 from rubric_lsp.scoring.reaper import OWNER_FILE, owner_record
 
@@ -43,15 +50,6 @@ async def client(request: pytest.FixtureRequest) -> AsyncIterator[LanguageClient
     yield client
     await client.shutdown_session()
     await client.stop()
-
-
-def progress_ends(client: LanguageClient) -> list[str]:
-    return [
-        report.message or ""
-        for reports in client.progress_reports.values()
-        for report in reports
-        if isinstance(report, types.WorkDoneProgressEnd)
-    ]
 
 
 @pytest.mark.asyncio

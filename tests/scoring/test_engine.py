@@ -184,9 +184,11 @@ def test_timeout_is_an_error_and_the_others_still_score(repo: Path) -> None:
     assert "timed out after 1 s" in result.criteria["correctness"].comment
     assert result.criteria["style"].status == "scored"
     assert result.seconds < 30
-    # An error criterion is unscored for minimum rules: the verdict cannot be accept.
-    assert result.accepted is False
-    assert "minimum correctness 4" in result.failed_rules
+    # An error is not a score: the minimum over it is undecided, never accepted or rejected.
+    assert result.accepted is None and result.evaluation.verdict == "undecided"
+    assert "minimum correctness 4" in result.evaluation.undecided_rules
+    assert "minimum correctness 4" not in result.failed_rules
+    assert result.exit_code == 2
 
 
 class _Crashing:

@@ -30,7 +30,8 @@ def score(
         text=True,
         timeout=300,
     )
-    assert done.returncode in (0, 1), done.stderr
+    # 2 with a report: a rule read a criterion that could not be measured (undecided).
+    assert done.returncode in (0, 1, 2) and done.stdout, done.stderr
     return json.loads(done.stdout), done
 
 
@@ -128,7 +129,8 @@ def test_without_pytest_in_the_venv_correctness_is_an_error_naming_it(
     write(
         repo,
         "rooms.rubric",
-        (repo / "rooms.rubric").read_text() + ("\naccept_if {\n  weighted_gte 0.5\n}\n"),
+        (repo / "rooms.rubric").read_text()
+        + ("\naccept_if {\n  weighted_gte 0.5\n  minimum correctness 1\n}\n"),
     )
     report, done = score(repo)
     correctness = report["criteria"]["correctness"]
@@ -137,5 +139,23 @@ def test_without_pytest_in_the_venv_correctness_is_an_error_naming_it(
     python = str(repo / ".venv" / "bin" / "python")
     assert "pytest is not installed in " + python in correctness["comment"]
     assert report["criteria"]["tests"]["status"] == "error"
-    # An error is not a score: the change is judged on what was measured (style).
-    assert report["accepted"] is True and done.returncode == 0
+    # An error is not a score: the rules that read it are undecided, neither passed nor
+    # failed, and the verdict says so (exit 2) instead of accepting or rejecting the change.
+    assert report["criteria"]["style"]["status"] == "scored"
+    assert report["verdict"] == "undecided" and report["accepted"] is None
+    assert report["failed_rules"] == []
+    assert report["undecided_rules"] == ["weighted_gte 0.5", "minimum correctness 1"]
+    assert [rule["passed"] for rule in report["rules"]] == [None, None]
+    assert "correctness is error: pytest is not installed in " in report["rules"][1]["detail"]
+    assert done.returncode == 2
+    text = subprocess.run(
+        [*rubric_command(), "score", "--no-cache"],
+        cwd=repo,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert text.returncode == 2, text.stderr
+    assert "  UNDECIDED  minimum correctness 1  (correctness is error: pytest" in text.stdout
+    assert "verdict: undecided (weighted_gte 0.5: correctness is error: " in text.stdout

@@ -185,3 +185,13 @@ async def only_diagnostic(client: LanguageClient, uri: str, code: str) -> types.
 def line_of(text: str, needle: str) -> int:
     """The 0-based number of the first line of ``text`` holding ``needle``."""
     return next(i for i, line in enumerate(text.splitlines()) if needle in line)
+
+
+def progress_ends(client: LanguageClient) -> list[str]:
+    """The messages that ended the server's work-done progress, in order of token."""
+    return [
+        report.message or ""
+        for reports in client.progress_reports.values()
+        for report in reports
+        if isinstance(report, types.WorkDoneProgressEnd)
+    ]

@@ -151,9 +151,12 @@ class BenchmarkCritic(DeclaredCritic, check="benchmark"):
         base_commit = context.changes.base
         if base_commit is None:
             return CriticResult.skipped("no base commit to compare the benchmark with")
-        argv = python_argv(shlex.split(setting.command))
+        # `python` is the project's interpreter, as for the tests: the benchmark imports what
+        # the project's environment has, on both sides.
+        python = context.python.executable
+        argv = python_argv(shlex.split(setting.command), python)
         repeat = setting.repeat or DEFAULT_REPEAT
-        entry = cache.key("benchmark", base_commit, setting.command, repeat)
+        entry = cache.key("benchmark", base_commit, setting.command, repeat, python)
         stored = context.cache.get("benchmark", entry)
         cached: list[Sample] = []
         if isinstance(stored, list) and len(stored) == repeat:
@@ -189,6 +192,7 @@ class BenchmarkCritic(DeclaredCritic, check="benchmark"):
             0,
             f"Ran `{setting.command}` {len(new)} time(s) on the change and {len(base)} on the "
             f"base {base_commit[:12]}"
+            + (f" with {python}" if argv[0] == python else "")
             + (f" ({len(cached)} base runs cached)" if cached else "")
             + ", comparing "
             + ("the number it prints last." if printed else "wall-clock time."),

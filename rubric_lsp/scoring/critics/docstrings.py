@@ -7,7 +7,16 @@ from dataclasses import dataclass
 
 from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.diff import ChangedFile
-from rubric_lsp.scoring.pysource import ast_work, definitions, is_test_file, parse
+from rubric_lsp.scoring.pysource import (
+    ast_work,
+    changed_sources,
+    definitions,
+    is_overload,
+    is_test_file,
+    parse,
+)
+
+DefinitionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 
 
 @dataclass(frozen=True)
@@ -25,9 +34,37 @@ def _is_magic(name: str) -> bool:
     return name.startswith("__") and name.endswith("__")
 
 
-def public_items(changed: ChangedFile, text: str) -> list[Documented]:
+def _documented_names(base: str | None) -> set[str]:
+    """The qualified names of the base version's definitions that have a docstring."""
+    return {
+        d.qualname
+        for d in definitions(parse(base) if base is not None else None)
+        if ast.get_docstring(d.node, clean=False) is not None
+    }
+
+
+def _interface_touched(node: DefinitionNode, first: int, changed: ChangedFile) -> bool:
+    """Whether the change touched a definition's header or docstring, or removed its docstring.
+
+    Only those are what the docs criterion measures: a body edit (a removed handler, a new
+    call) says nothing about documentation, and counting it would let edits to documented
+    definitions raise the share of documented ones. A changed method counts alone.
+    """
+    opening = node.body[0]
+    header_end = max(node.lineno, opening.lineno - 1)
+    if any(first <= line <= header_end for line in changed.changed):
+        return True
+    if ast.get_docstring(node, clean=False) is not None:
+        end = opening.end_lineno or opening.lineno
+        return any(opening.lineno <= line <= end for line in changed.changed)
+    # A docstring deleted leaves its deletion marked on the line after it, the first statement.
+    return opening.lineno in changed.touched
+
+
+def public_items(changed: ChangedFile, text: str, base: str | None = None) -> list[Documented]:
     """Public module, classes and functions of one file that the change touched."""
     tree = parse(text)
+    had_docstring = _documented_names(base)
     if tree is None:
         return []
     module_name = changed.path.rsplit("/", 1)[-1].removesuffix(".py")
@@ -38,25 +75,16 @@ def public_items(changed: ChangedFile, text: str) -> list[Documented]:
         )
     for definition in definitions(tree):
         node = definition.node
-        if not definition.public or _is_magic(node.name):
+        # Overload stubs are typing declarations: the implementation carries the docstring.
+        if not definition.public or _is_magic(node.name) or is_overload(node):
             continue
-        if isinstance(node, ast.ClassDef):
-            # A class is changed when its header or docstring is; a changed method counts alone.
-            header_end = max(node.lineno, node.body[0].lineno - 1)
-            first = definition.first_line
-            touched = changed.wholly_added or any(
-                first <= line <= header_end for line in changed.changed
-            )
-            if isinstance(node.body[0], ast.Expr) and node.body[0].end_lineno:
-                touched = touched or any(
-                    node.body[0].lineno <= line <= node.body[0].end_lineno
-                    for line in changed.changed
-                )
-            kind = "class"
-        else:
-            touched = changed.wholly_added or definition.touches(changed.changed)
-            kind = "function"
-        if touched:
+        kind = "class" if isinstance(node, ast.ClassDef) else "function"
+        removed = definition.qualname in had_docstring and ast.get_docstring(node) is None
+        if (
+            changed.wholly_added
+            or removed
+            or _interface_touched(node, definition.first_line, changed)
+        ):
             items.append(
                 Documented(
                     changed.path,
@@ -69,13 +97,12 @@ def public_items(changed: ChangedFile, text: str) -> list[Documented]:
     return items
 
 
-def collect(context: Context) -> list[Documented]:
-    """Every touched public item in the changed non-test Python files."""
+async def collect(context: Context) -> list[Documented]:
+    """Every touched public item in the changed non-test Python files, parsed off the loop."""
     items: list[Documented] = []
-    for changed in context.changes.python_files:
-        if is_test_file(changed.path):
-            continue
-        items += public_items(changed, context.changes.read(changed.path))
+    async for changed, text, base in changed_sources(context):
+        if not is_test_file(changed.path):
+            items += await ast_work(public_items, changed, text, base)
     return items
 
 
@@ -87,7 +114,7 @@ class DocstringsCritic(DeclaredCritic, check="docstrings"):
 
     async def run(self, context: Context) -> CriticResult:
         """Parse the changed files off the event loop and count docstrings."""
-        items = await ast_work(collect, context)
+        items = await collect(context)
         if not items:
             return CriticResult(
                 1.0,

@@ -13,6 +13,7 @@ from rubric_lsp.scoring.pysource import (
     changed_sources,
     definitions,
     functions,
+    is_overload,
     own_nodes,
     parse,
 )
@@ -23,7 +24,13 @@ PENALTY = {
     "raise-removed": 0.25,
     "bare-except": 0.25,
     "swallowed-error": 0.25,
+    # Catching Exception (or BaseException) hides errors the code did not expect; it is
+    # lighter than swallowing, which a broad `except Exception: pass` is as well.
+    "broad-except": 0.1,
 }
+
+# The names of a broad handler's type, bare or as ``builtins.X``.
+BROAD = frozenset({"Exception", "BaseException"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class Counts:
     raises: int
     bare: int
     swallowed: int
+    broad: int = 0
 
 
 def _swallows(handler: ast.ExceptHandler) -> bool:
@@ -50,29 +58,42 @@ def _swallows(handler: ast.ExceptHandler) -> bool:
     return True
 
 
+def _broad(handler: ast.ExceptHandler) -> bool:
+    """A handler for Exception or BaseException, alone or in a tuple (bare ones count apart)."""
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for kind in kinds:
+        name = kind.attr if isinstance(kind, ast.Attribute) else getattr(kind, "id", None)
+        if name in BROAD:
+            return True
+    return False
+
+
 def count(function: FunctionNode) -> Counts:
     """Count handlers, raises and weak handlers, not descending into nested definitions."""
-    handlers = raises = bare = swallowed = 0
+    handlers = raises = bare = swallowed = broad = 0
     for node in own_nodes(function):
         if isinstance(node, ast.ExceptHandler):
             handlers += 1
             if node.type is None:
                 bare += 1
+            elif _broad(node):
+                broad += 1
             if _swallows(node):
                 swallowed += 1
         elif isinstance(node, ast.Raise):
             raises += 1
-    return Counts(handlers, raises, bare, swallowed)
+    return Counts(handlers, raises, bare, swallowed, broad)
 
 
 def compare(new: Counts, old: Counts | None) -> dict[str, int]:
     """How many of each weakening a function shows against its base version."""
-    old = old or Counts(0, 0, 0, 0)
+    old = old or Counts(0, 0, 0, 0, 0)
     return {
         "handler-removed": max(0, old.handlers - new.handlers),
         "raise-removed": max(0, old.raises - new.raises),
         "bare-except": max(0, new.bare - old.bare),
         "swallowed-error": max(0, new.swallowed - old.swallowed),
+        "broad-except": max(0, new.broad - old.broad),
     }
 
 
@@ -81,6 +102,7 @@ _WORDS = {
     "raise-removed": "raise statement(s) removed",
     "bare-except": "bare 'except:' added",
     "swallowed-error": "handler(s) added that swallow the error",
+    "broad-except": "handler(s) for Exception added",
 }
 
 
@@ -92,7 +114,8 @@ def file_findings(changed: ChangedFile, text: str, base: str | None) -> tuple[in
     findings: list[Finding] = []
     for definition in definitions(tree):
         node = definition.node
-        if isinstance(node, ast.ClassDef):
+        # An overload stub declares a type; the implementation is compared with the base.
+        if isinstance(node, ast.ClassDef) or is_overload(node):
             continue
         if not changed.wholly_added and not definition.touches(changed.changed):
             continue

@@ -11,9 +11,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def verdict(result: ScoreResult) -> str:
-    """accepted, rejected or no accept_if; with the review flag."""
-    word = {True: "accepted", False: "rejected", None: "no accept_if"}[result.accepted]
-    return word + (" (needs review by a person)" if result.review else "")
+    """accepted, rejected, undecided (with the rules left open) or no accept_if; review flag."""
+    return result.evaluation.verdict_text(" (needs review by a person)")
 
 
 def cell(value: float | None, digits: str = ".2f") -> str:

@@ -84,7 +84,8 @@ def to_markdown(result: ScoreResult, rubric: str | None = None) -> str:
     """A PR comment: the table, the verdict and the reasons; ``rubric`` names the rubric."""
     final = cell(result.final_score)
     lines = [
-        f"### rubric score: {verdict(result)} (weighted {final}, "
+        # The verdict names the undecided rules' reasons, which may quote the change.
+        f"### rubric score: {md(verdict(result))} (weighted {final}, "
         f"total {number(result.evaluation.total)}/{number(result.evaluation.max_total)})",
         "",
         "| criterion | weight | score | points | comment |",
