@@ -8,12 +8,15 @@ working tree, and runs the repository's code only when started trusted.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anyio
 import anyio.from_thread
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 
 from rubric_lsp.agents import tools
 from rubric_lsp.agents.prompt import FORMATS, PromptFormat
@@ -38,6 +41,15 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
+@contextmanager
+def _told_to_the_agent() -> Iterator[None]:
+    """A problem the user can fix reaches the agent with its message (a crash would not)."""
+    try:
+        yield
+    except (ScoringError, ValueError) as error:
+        raise ToolError(str(error)) from None
+
+
 async def _score(
     config: ServerConfig,
     context: Context[Any, Any] | None,
@@ -47,7 +59,8 @@ async def _score(
     skip: list[str] | None,
 ) -> ScoreResult:
     """Score as `rubric score` would, in a worker thread; each finished check is progress."""
-    options = tools.score_options(config, base, patch, only or (), skip or ())
+    with _told_to_the_agent():
+        options = tools.score_options(config, base, patch, only or (), skip or ())
 
     def progress(event: Progress) -> None:
         # Called in the worker thread: the notification is sent on the server's loop.
@@ -55,7 +68,8 @@ async def _score(
             message = f"{event.check}: {event.status}"
             anyio.from_thread.run(context.report_progress, event.done, event.total, message)
 
-    return await anyio.to_thread.run_sync(tools.score_in_thread, options, progress)
+    with _told_to_the_agent():
+        return await anyio.to_thread.run_sync(tools.score_in_thread, options, progress)
 
 
 def build_server(config: ServerConfig) -> MCPServer:
@@ -67,10 +81,11 @@ def build_server(config: ServerConfig) -> MCPServer:
         """The rubric as instructions: the task, each criterion with its weight and how it is
         measured, and the acceptance rule. Read it before you start. output_format: markdown,
         text or json; with_critique appends the latest critique block's revisions."""
-        if output_format not in FORMATS:
-            raise ValueError(f"output_format must be one of {', '.join(FORMATS)}")
-        chosen: PromptFormat = output_format  # type: ignore[assignment]
-        return prompt_text(config.repo, config.rubric, chosen, with_critique)
+        with _told_to_the_agent():
+            if output_format not in FORMATS:
+                raise ValueError(f"output_format must be one of {', '.join(FORMATS)}")
+            chosen: PromptFormat = output_format  # type: ignore[assignment]
+            return prompt_text(config.repo, config.rubric, chosen, with_critique)
 
     @server.tool()
     async def score(
@@ -120,8 +135,11 @@ def build_server(config: ServerConfig) -> MCPServer:
         """The text of the rubric file the server scores against."""
         path = tools.rubric_path(config)
         if path is None:
-            raise ScoringError("no single *.rubric file at the repository root")
-        return read_rubric(path, str(path))
+            raise ResourceError("no single *.rubric file at the repository root")
+        try:
+            return read_rubric(path, str(path))
+        except ScoringError as error:
+            raise ResourceError(str(error)) from None
 
     return server
 
