@@ -21,7 +21,6 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from rubric_lsp.agents import tools
 from rubric_lsp.agents.prompt import FORMATS, PromptFormat
 from rubric_lsp.agents.tools import ServerConfig
-from rubric_lsp.commands.prompt import prompt_text
 from rubric_lsp.scoring.engine import ScoreResult
 from rubric_lsp.scoring.proc import ScoringError
 from rubric_lsp.scoring.report import to_json
@@ -85,7 +84,7 @@ def build_server(config: ServerConfig) -> MCPServer:
             if output_format not in FORMATS:
                 raise ValueError(f"output_format must be one of {', '.join(FORMATS)}")
             chosen: PromptFormat = output_format  # type: ignore[assignment]
-            return prompt_text(config.repo, config.rubric, chosen, with_critique)
+            return tools.prompt_text(config.repo, config.rubric, chosen, with_critique)
 
     @server.tool()
     async def score(

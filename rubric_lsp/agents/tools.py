@@ -16,13 +16,14 @@ from typing import Any
 
 import attrs
 
+from rubric_lsp.agents.prompt import PromptFormat, build, render
 from rubric_lsp.commands.score import add_arguments, options_from
 from rubric_lsp.language.parser import parse
 from rubric_lsp.language.validate import validate
 from rubric_lsp.scoring.engine import ProgressCallback, ScoreResult, run_scoring
 from rubric_lsp.scoring.options import ScoreOptions
 from rubric_lsp.scoring.report import critique_block, score_block
-from rubric_lsp.scoring.rubricfile import root_rubrics
+from rubric_lsp.scoring.rubricfile import LoadedRubric, load, root_rubrics
 
 
 @dataclass(frozen=True)
@@ -134,3 +135,26 @@ def rubric_path(config: ServerConfig) -> Path | None:
         return Path(config.rubric)
     found = root_rubrics(Path(config.repo))
     return found[0] if len(found) == 1 else None
+
+
+def rubric_label(rubric: LoadedRubric, repo: Path) -> str:
+    """How the prompt names the rubric: relative to the repository, the same on any machine."""
+    if rubric.origin in ("default", "text"):
+        return rubric.path
+    path = Path(rubric.path)
+    try:
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return rubric.path
+
+
+def prompt_text(
+    repo: str | Path = ".",
+    rubric: str | Path | None = None,
+    output_format: PromptFormat = "markdown",
+    with_critique: bool = False,
+) -> str:
+    """The rendered prompt of a repository's rubric; ScoringError when it cannot be read."""
+    root = Path(repo)
+    loaded = load(root, rubric)
+    return render(build(loaded.document, rubric_label(loaded, root), with_critique), output_format)

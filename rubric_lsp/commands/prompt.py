@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from rubric_lsp.agents.prompt import FORMATS, PromptFormat, build, render
+from rubric_lsp.agents.prompt import FORMATS
+from rubric_lsp.agents.tools import prompt_text
 from rubric_lsp.commands.output import print_error
 from rubric_lsp.scoring.proc import ScoringError
-from rubric_lsp.scoring.rubricfile import LoadedRubric, load
 
 COMMAND = "prompt"
 
@@ -28,29 +27,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="append the revisions of the rubric's latest critique block",
     )
-
-
-def rubric_label(rubric: LoadedRubric, repo: Path) -> str:
-    """How the prompt names the rubric: relative to the repository, the same on any machine."""
-    if rubric.origin in ("default", "text"):
-        return rubric.path
-    path = Path(rubric.path)
-    try:
-        return path.resolve().relative_to(repo.resolve()).as_posix()
-    except ValueError:
-        return rubric.path
-
-
-def prompt_text(
-    repo: str | Path = ".",
-    rubric: str | Path | None = None,
-    output_format: PromptFormat = "markdown",
-    with_critique: bool = False,
-) -> str:
-    """The rendered prompt of a repository's rubric; ScoringError when it cannot be read."""
-    root = Path(repo)
-    loaded = load(root, rubric)
-    return render(build(loaded.document, rubric_label(loaded, root), with_critique), output_format)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -125,3 +125,20 @@ def test_docs_show_the_prompt_of_the_projects_own_rubric() -> None:
     docs = (ROOT / "docs" / "agents.md").read_text(encoding="utf-8")
     shown = docs.split("<!-- rubric prompt: begin -->\n````markdown\n")[1].split("````\n")[0]
     assert shown == rubric_cli("prompt", "--repo", str(ROOT)).stdout
+
+
+def test_agents_import_no_protocol_code_but_the_mcp_server() -> None:
+    import ast
+
+    for path in sorted((ROOT / "rubric_lsp" / "agents").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [
+            node.module if isinstance(node, ast.ImportFrom) else alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        ]
+        roots = {str(name).split(".")[0] for name in names if name}
+        assert not roots & {"pygls", "lsprotocol"}, path.name
+        if path.name != "mcp_server.py":
+            assert "mcp" not in roots, path.name
