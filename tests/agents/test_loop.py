@@ -102,3 +102,12 @@ def test_the_loop_stops_when_a_round_changes_nothing(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     code, data, _ = _loop(repo, "--max-rounds", "4", LAZY="1")
     assert code == 1 and data["stopped"] == "unchanged" and len(data["rounds"]) == 1
+
+
+def test_write_appends_the_rounds_to_the_users_rubric(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    code, data, _ = _loop(repo, "--max-rounds", "2", "--write")
+    assert code == 1 and data["stopped"] == "round limit"
+    written = (repo / "calc.rubric").read_text()
+    assert written.startswith(RUBRIC) and "# round 1, measured\nrescore {" in written
+    assert written == Path(data["rubric_copy"]).read_text()
