@@ -17,10 +17,11 @@ from typing import Any
 import attrs
 
 from rubric_lsp.agents.prompt import PromptFormat, build, render
-from rubric_lsp.commands.score import add_arguments, options_from
+from rubric_lsp.commands.score import add_arguments, options_from, relative_to_root
 from rubric_lsp.language.parser import parse
 from rubric_lsp.language.validate import validate
 from rubric_lsp.scoring.engine import ProgressCallback, ScoreResult, run_scoring
+from rubric_lsp.scoring.gitrepo import Repository
 from rubric_lsp.scoring.options import ScoreOptions
 from rubric_lsp.scoring.report import critique_block, score_block
 from rubric_lsp.scoring.rubricfile import LoadedRubric, load, root_rubrics
@@ -75,8 +76,13 @@ def score_options(
 
 
 def score_in_thread(options: ScoreOptions, progress: ProgressCallback | None) -> ScoreResult:
-    """Score in a fresh event loop: called from a worker thread, off the server's loop."""
-    return asyncio.run(run_scoring(options, progress))
+    """Score in a fresh event loop, in a worker thread; the rubric named as `rubric score` does."""
+
+    async def scored() -> ScoreResult:
+        result = await run_scoring(options, progress)
+        return relative_to_root(result, (await Repository.find(options.repo)).root)
+
+    return asyncio.run(scored())
 
 
 def gain(result: ScoreResult, name: str) -> float:
