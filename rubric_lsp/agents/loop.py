@@ -65,7 +65,7 @@ class Round:
 
 @dataclass
 class LoopRun:
-    """Every round, and why the loop stopped: accepted, round limit or unchanged."""
+    """Every round, and why the loop stopped: accepted, round limit, unchanged or undecided."""
 
     rounds: list[Round]
     stopped: str
@@ -75,6 +75,11 @@ class LoopRun:
     def accepted(self) -> bool | None:
         """The last round's verdict."""
         return self.rounds[-1].result.accepted if self.rounds else None
+
+    @property
+    def exit_code(self) -> int:
+        """The last round's exit code as `rubric score` gives it: 0 accepted, 1, 2 undecided."""
+        return self.rounds[-1].result.exit_code if self.rounds else 2
 
     def to_json(self) -> dict[str, Any]:
         """The loop as JSON."""
@@ -109,7 +114,7 @@ def flipped_rules(before: ScoreResult | None, after: ScoreResult) -> list[str]:
         return []
     old = {rule.text: rule.passed for rule in before.evaluation.rules}
     return [
-        f"{rule.text}: {'pass' if rule.passed else 'FAIL'}"
+        f"{rule.text}: {'undecided' if rule.passed is None else 'pass' if rule.passed else 'FAIL'}"
         for rule in after.evaluation.rules
         if rule.text in old and old[rule.text] != rule.passed
     ]
@@ -176,8 +181,10 @@ def run_loop(
         rounds.append(
             Round(number, result, changed, agent_exit, grades, flipped_rules(previous, result))
         )
-        if result.accepted is not False:
-            stopped = "accepted"
+        verdict = result.evaluation.verdict
+        if verdict != "rejected":
+            # Undecided: a check could not measure a criterion, which no revision repairs.
+            stopped = "accepted" if verdict != "undecided" else "undecided"
             break
         if number == max_rounds:
             break

@@ -21,7 +21,7 @@ COSTS: dict[str, str] = {
     "benchmark": "r = median(new)/median(base) − 1; a real slowdown scores clamp(1 − 2r, 0, 1)",
     "docstrings": "documented / total; none: 1.0",
     "judge": "the judge's points on the scale, with its steps and citations",
-    "error_handling": "1 − 0.25 per occurrence, at least 0",
+    "error_handling": "1 − Σ penalties, at least 0",
     "complexity": "max(0, 1 − Σ over them of (0.1 per point above 10 + 0.05 per point gained "
     "above 5 against the base))",
     "naming": "max(0, 1 − naming findings / changed statements)",

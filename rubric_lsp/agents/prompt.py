@@ -143,7 +143,8 @@ def rule_words(rule: Rule, block: str, scale: tuple[float, float], criteria: int
     share = f"{to_score(limit, scale):.2f}"
     return (
         f"{name} has at least {_number(limit)} points on {_number(low)}..{_number(high)} "
-        f"(a score of {share}); an unmeasured {name} fails it"
+        f"(a score of {share}); unscored, it fails; left in error or skipped by its check, "
+        "the rule is undecided"
     )
 
 

@@ -55,14 +55,12 @@ def table(run: LoopRun) -> str:
     for r in run.rounds:
         if r.gap is not None:
             lines.append(f"round {r.number}: self-grade gap {r.gap:+.2f} points")
-    accepted = run.accepted
-    verdict = "no accept_if" if accepted is None else "accepted" if accepted else "rejected"
-    lines += [f"stopped: {run.stopped}", verdict_line(verdict)]
+    lines += [f"stopped: {run.stopped}", verdict_line(run.rounds[-1].result.evaluation.verdict)]
     return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the loop; 0 accepted, 1 not accepted, 2 on errors."""
+    """Run the loop; 0 accepted, 1 rejected, 2 undecided or on errors."""
     config = ServerConfig(args.repo, args.rubric, args.trusted, args.use_cache)
     try:
         if args.max_rounds < 1:
@@ -88,4 +86,4 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(loop.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(table(loop))
-    return 0 if loop.accepted is not False else 1
+    return loop.exit_code
