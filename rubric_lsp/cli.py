@@ -84,6 +84,9 @@ def _build_parser() -> argparse.ArgumentParser:
         help='print a shell completion script: eval "$(rubric completion bash)"',
     )
     completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
+    from rubric_lsp.commands import agent_commands
+
+    agent_commands.add_parsers(commands)
     return parser
 
 
@@ -126,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from rubric_lsp.commands.mutation_test import run as run_test
 
             return run_test(args)
+        if args.command in ("prompt", "mcp", "loop"):
+            from rubric_lsp.commands import agent_commands
+
+            return agent_commands.run(args)
         from rubric_lsp.commands.score import run
 
         return int(run(args))
