@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from lsprotocol import types
@@ -16,6 +17,9 @@ class ConfigurationFeature(Feature):
     # What initializationOptions gave: workspace/configuration values apply over it.
     initial_settings = Settings()
     initial_problems: tuple[str, ...] = ()
+    # How many times settings were pushed: a pull answered after a push is out of date.
+    pushes = 0
+    pulling: asyncio.Future[None] | None = None
 
     def initialize(self, params: types.InitializeParams) -> None:
         # Messages about bad options wait for `initialized`: the client is not ready before.
@@ -29,14 +33,16 @@ class ConfigurationFeature(Feature):
         await self.pull()
 
     @request(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def changed(self, params: types.DidChangeConfigurationParams) -> None:
+    def changed(self, params: types.DidChangeConfigurationParams) -> None:
         """Apply pushed settings, or ask for them when the client sent something else."""
         pushed = params.settings.get(SECTION) if isinstance(params.settings, dict) else None
         # Some clients send their whole configuration, where `rubric` may be something else.
         if isinstance(pushed, dict):
+            # Applied before the handler returns: a request sent right after sees them.
+            self.pushes += 1
             self.apply(pushed, self.initial_settings)
         else:
-            await self.pull()
+            self.pulling = asyncio.ensure_future(self.pull())
 
     def apply(self, raw: Any, base: Settings | None = None) -> None:
         """Take settings from a client's object, say which values were rejected, tell features."""
@@ -54,6 +60,7 @@ class ConfigurationFeature(Feature):
         workspace = ls.client_capabilities.workspace
         if workspace is None or not workspace.configuration:
             return
+        pushes = self.pushes
         try:
             (raw,) = await ls.workspace_configuration_async(
                 types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
@@ -61,7 +68,7 @@ class ConfigurationFeature(Feature):
         except Exception as error:  # a client that fails the request keeps the settings it gave
             ls.report_failure("workspace/configuration", error)
             return
-        if raw is not None:
+        if raw is not None and pushes == self.pushes:
             self.apply(raw, self.initial_settings)
 
     def _warn(self, problem: str) -> None:
