@@ -200,10 +200,18 @@ def patch_of(repo: Path) -> str:
     return patch.decode()
 
 
+def scored(done: subprocess.CompletedProcess[str]) -> bool:
+    """Whether the run printed a report: accepted, rejected, or undecided (untrusted: no tests)."""
+    if done.returncode in (0, 1):
+        return True
+    # An untrusted run skips the tests, so a rule over correctness is undecided: exit 2.
+    return done.returncode == 2 and json.loads(done.stdout).get("verdict") == "undecided"
+
+
 def test_untrusted_score_runs_no_program_of_the_repository(tmp_path: Path) -> None:
     repo, marker = hostile(tmp_path)
     done = score_cli(repo, "--untrusted", "--format", "json")
-    assert done.returncode in (0, 1), done.stderr
+    assert scored(done), done.stderr
     assert '"calc/core.py"' in done.stdout
     assert ran(marker) == set()
 
@@ -212,7 +220,7 @@ def test_untrusted_patch_runs_no_program_of_the_repository(tmp_path: Path) -> No
     repo, marker = hostile(tmp_path)
     patch = patch_of(repo)
     done = score_cli(repo, "--untrusted", "--patch", "-", "--format", "json", stdin=patch)
-    assert done.returncode in (0, 1), done.stderr
+    assert scored(done), done.stderr
     assert '"README.md"' in done.stdout
     assert ran(marker) == set()
 
