@@ -341,42 +341,35 @@ async def run_scoring(
     await asyncio.to_thread(reap, repo.git_dir)
     scratch = owned_tempdir("rubric-score-")
     tree_changed: tuple[str, ...] = ()
+
+    async def measure(changes: ChangeSet) -> dict[str, CriticResult]:
+        """Run the checks on one side's changes: the patched checkout, or the user's tree."""
+        return await _measure(
+            repo,
+            changes,
+            settings,
+            cache,
+            scratch,
+            checks,
+            options,
+            critics,
+            progress,
+            python,
+            rubric.document,
+        )
+
     try:
         if options.patch is not None:
             async with (options.checkout or snapshot)(repo.root, base) as folder:
                 await apply_patch(folder, options.patch)
                 changes = await collect_changes(folder, base)
-                results = await _measure(
-                    repo,
-                    changes,
-                    settings,
-                    cache,
-                    scratch,
-                    checks,
-                    options,
-                    critics,
-                    progress,
-                    python,
-                    rubric.document,
-                )
+                results = await measure(changes)
         else:
             # The tests and the benchmark run in the user's tree: say what they changed there.
             watch = options.trusted and any(critics[c].executes_code for c in checks)
             before = await tree_files(repo.root) if watch else None
             changes = await collect_changes(repo.root, base, run_filters=options.trusted)
-            results = await _measure(
-                repo,
-                changes,
-                settings,
-                cache,
-                scratch,
-                checks,
-                options,
-                critics,
-                progress,
-                python,
-                rubric.document,
-            )
+            results = await measure(changes)
             if before is not None:
                 tree_changed = changed_between(before, await tree_files(repo.root))
     finally:
