@@ -90,6 +90,9 @@ class JudgeServer:
         self.requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
         self.times: list[float] = []
+        # Requests being answered right now, and the most there ever were at once.
+        self.in_flight = 0
+        self.most_in_flight = 0
         self._lock = threading.Lock()
         self.url = ""
 
@@ -100,7 +103,14 @@ class JudgeServer:
             self.requests.append(request)
             self.times.append(time.monotonic())
             index = min(len(self.requests) - 1, len(self.replies) - 1)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
             return self.replies[index]
+
+    def answered(self) -> None:
+        """One request's reply has been written (or abandoned)."""
+        with self._lock:
+            self.in_flight -= 1
 
     def user_text(self, index: int = 0) -> str:
         """The user message of one request: what the judge was shown."""
@@ -116,6 +126,12 @@ def _handler(server: JudgeServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length", "0"))
             request = json.loads(self.rfile.read(length) or b"{}")
             reply = server.next_reply(self.path, request)
+            try:
+                self._answer(request, reply)
+            finally:
+                server.answered()
+
+        def _answer(self, request: dict[str, Any], reply: Reply) -> None:
             if reply.delay:
                 time.sleep(reply.delay)
             if reply.body is not None:
