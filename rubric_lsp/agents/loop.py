@@ -65,7 +65,8 @@ class Round:
 
 @dataclass
 class LoopRun:
-    """Every round, and why the loop stopped: accepted, round limit, unchanged or undecided."""
+    """Every round, and why the loop stopped: accepted, round limit, unchanged, undecided or
+    no accept_if."""
 
     rounds: list[Round]
     stopped: str
@@ -184,7 +185,8 @@ def run_loop(
         verdict = result.evaluation.verdict
         if verdict != "rejected":
             # Undecided: a check could not measure a criterion, which no revision repairs.
-            stopped = "accepted" if verdict != "undecided" else "undecided"
+            # No accept_if: there is nothing to reach, so the loop says so rather than "accepted".
+            stopped = verdict
             break
         if number == max_rounds:
             break

@@ -50,7 +50,7 @@ def _loop(repo: Path, *args: str, **env: str) -> tuple[int, dict, str]:
         env={**os.environ, **env},
         check=False,
     )
-    assert done.returncode in (0, 1), done.stderr
+    assert done.returncode in (0, 1, 2), done.stderr
     return done.returncode, json.loads(done.stdout), done.stderr
 
 
@@ -111,3 +111,29 @@ def test_write_appends_the_rounds_to_the_users_rubric(tmp_path: Path) -> None:
     written = (repo / "calc.rubric").read_text()
     assert written.startswith(RUBRIC) and "# round 1, measured\nrescore {" in written
     assert written == Path(data["rubric_copy"]).read_text()
+
+
+def test_a_rubric_without_accept_if_stops_after_one_round_and_says_why(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    write(repo, "calc.rubric", RUBRIC.split("accept_if")[0])
+    subprocess.run(["git", "commit", "-qam", "no goal"], cwd=repo, check=True)
+    code, data, _ = _loop(repo, "--max-rounds", "4")
+    assert code == 0 and data["stopped"] == "no accept_if" and data["accepted"] is None
+    assert len(data["rounds"]) == 1
+
+
+def test_an_undecided_round_stops_the_loop_with_exit_2(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    # Untrusted: the tests are not run, so no revision can decide a rule on correctness.
+    write(
+        repo,
+        "calc.rubric",
+        RUBRIC.replace("weighted_gte 0.9", "minimum correctness 4").replace(
+            "criterion docs weight=1", "criterion docs weight=1\n  criterion correctness weight=1"
+        ),
+    )
+    subprocess.run(["git", "commit", "-qam", "correctness"], cwd=repo, check=True)
+    code, data, _ = _loop(repo, "--max-rounds", "4", "--untrusted")
+    assert code == 2 and data["stopped"] == "undecided" and data["accepted"] is None
+    assert len(data["rounds"]) == 1
+    assert data["rounds"][0]["report"]["verdict"] == "undecided"
