@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from rubric_lsp.scoring.engine import ScoreResult
-from rubric_lsp.scoring.reports import render
+from rubric_lsp.scoring.reports import github, render
 from rubric_lsp.scoring.reports.sources import Sources
 
 RDJSON_SCHEMA = Path(__file__).parents[1] / "data" / "schemas" / "rdjson-DiagnosticResult.json"
@@ -56,6 +57,17 @@ def test_github_annotations_name_file_line_column_and_rule(
     commands = [line for line in lines if line.startswith("::")]
     assert commands and all(annotation.fullmatch(line) for line in commands), commands
     assert lines[-1].startswith("rubric score: rejected")
+
+
+def test_a_reason_in_the_github_verdict_cannot_start_a_workflow_command(
+    result: ScoreResult, sources: Sources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An undecided verdict quotes a tool's reason, which the repository's own output can shape.
+    reason = "undecided (minimum correctness 4: error: boom\n::add-mask::x\r\n\x1b[2Jthere)"
+    monkeypatch.setattr(github, "verdict", lambda _: reason)
+    last = render(result, "github", sources).splitlines()[-1]
+    assert last.startswith("rubric score: undecided (minimum correctness 4: error: boom ::add-mask")
+    assert "\x1b" not in last and "there) (weighted" in last
 
 
 def test_gitlab_code_quality_issues(result: ScoreResult, sources: Sources) -> None:

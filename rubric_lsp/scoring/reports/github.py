@@ -42,5 +42,7 @@ def to_github(result: ScoreResult, sources: Sources | None = None) -> str:
                 f"::{command} {where},title={_property(issue.rule_id)}::{_data(issue.message)}"
             )
     final = "-" if result.final_score is None else f"{result.final_score:.2f}"
-    lines.append(f"rubric score: {verdict(result)} (weighted {final})")
+    # The verdict carries tools' reasons: one plain line, so none of it is read as a command.
+    summary = " ".join(plain(verdict(result)).split())
+    lines.append(f"rubric score: {summary} (weighted {final})")
     return "\n".join(lines) + "\n"
