@@ -85,6 +85,25 @@ class LineIndex:
         self.starts = starts
         self.ends = ends
 
+    @classmethod
+    def from_line_starts(cls, text: str, starts: list[int]) -> LineIndex:
+        """The index of ``text`` from line starts already counted (``starts[0]`` is 0)."""
+        # An editor keeps line starts patched per keystroke; finding every break again
+        # would cost a pass over the whole text for each request on a new version.
+        index = cls.__new__(cls)
+        index.text = text
+        index.starts = starts
+        if "\r" in text:
+            ends = [
+                start - 2 if text.startswith("\r\n", start - 2) else start - 1
+                for start in starts[1:]
+            ]
+        else:
+            ends = [start - 1 for start in starts[1:]]
+        ends.append(len(text))
+        index.ends = ends
+        return index
+
     @property
     def line_count(self) -> int:
         """How many lines the text has (a final line break opens one more, empty)."""

@@ -24,6 +24,7 @@ from rubric_lsp.lsp.diagnostic_store import DiagnosticStore
 from rubric_lsp.lsp.protocol import RubricProtocol, serve_connection, serve_stream
 from rubric_lsp.lsp.settings import Settings
 from rubric_lsp.lsp.snapshot import ModelCache, Snapshot
+from rubric_lsp.lsp.textsync import LspTextDocument
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +125,8 @@ class RubricLanguageServer(LanguageServer):
         document = self.open_document(uri)
         if document is None:
             return None
-        return self.models.get(uri, document.version, document.source, self.encoding)
+        text, starts = document_text(document)
+        return self.models.get(uri, document.version, text, self.encoding, starts)
 
     def parsed_snapshot(self, uri: str) -> Snapshot | None:
         """A parsed version of an open document, maybe an edit old: enough for names."""
@@ -190,6 +192,14 @@ class RubricLanguageServer(LanguageServer):
             )
         except Exception:  # the client may be gone; the failure is logged above
             logger.debug("could not send the failure to the client", exc_info=True)
+
+
+def document_text(document: TextDocument) -> tuple[str, list[int] | None]:
+    """A document's text and, when the server keeps them, its line starts (one pair)."""
+    if isinstance(document, LspTextDocument):
+        lines = document.text_lines
+        return lines.text, lines.starts
+    return document.source, None
 
 
 def is_rubric(document: TextDocument) -> bool:

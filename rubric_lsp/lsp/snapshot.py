@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import cached_property
+from typing import Any, TypeVar
 
 from lsprotocol import types
 
@@ -16,6 +17,8 @@ from rubric_lsp.language.parser import parse
 from rubric_lsp.language.validate import validate
 from rubric_lsp.lsp.convert import Positions, diagnostic
 from rubric_lsp.lsp.incremental import ChunkedParser
+
+_T = TypeVar("_T")
 
 
 class Snapshot:
@@ -29,6 +32,7 @@ class Snapshot:
         encoding: str,
         parser: Callable[[str], Document] = parse,
         after_parse: Callable[[], None] = lambda: None,
+        line_starts: list[int] | None = None,
     ) -> None:
         self.uri = uri
         self.version = version
@@ -36,8 +40,10 @@ class Snapshot:
         self.encoding = encoding
         self._parser = parser
         self._after_parse = after_parse
+        self._line_starts = line_starts
         self._document: Document | None = None
         self._parse_lock = threading.Lock()
+        self._remembered: dict[Hashable, Any] = {}
         self.on_parsed: Callable[[Snapshot], None] | None = None
 
     @property
@@ -57,9 +63,21 @@ class Snapshot:
                         self.on_parsed(self)
         return self._document
 
+    def remembered(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """A value derived from this version by a feature, computed once per key."""
+        # Features ask the same of one version again and again while the next parses
+        # (each criterion's documentation for every completion, say).
+        try:
+            value: _T = self._remembered[key]
+        except KeyError:
+            value = self._remembered[key] = compute()
+        return value
+
     @cached_property
     def index(self) -> context.LineIndex:
         """Line starts of the text, counted as the parser counts them."""
+        if self._line_starts is not None:
+            return context.LineIndex.from_line_starts(self.text, self._line_starts)
         return context.LineIndex(self.text)
 
     @cached_property
@@ -135,7 +153,14 @@ class ModelCache:
         self._parsers: dict[str, ChunkedParser] = {}
         self._guard = threading.Lock()
 
-    def get(self, uri: str, version: int | None, text: str, encoding: str) -> Snapshot:
+    def get(
+        self,
+        uri: str,
+        version: int | None,
+        text: str,
+        encoding: str,
+        line_starts: list[int] | None = None,
+    ) -> Snapshot:
         """The snapshot of this exact text (not parsed until its model is needed)."""
         with self._guard:
             cached = self._current.get(uri)
@@ -147,7 +172,9 @@ class ModelCache:
             ):
                 return cached
             parser = self._parsers.setdefault(uri, ChunkedParser())
-            snapshot = Snapshot(uri, version, text, encoding, parser.parse, self._after_parse)
+            snapshot = Snapshot(
+                uri, version, text, encoding, parser.parse, self._after_parse, line_starts
+            )
             snapshot.on_parsed = self._remember_parsed
             self._current[uri] = snapshot
             return snapshot

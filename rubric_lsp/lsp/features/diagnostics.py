@@ -8,7 +8,7 @@ from lsprotocol import types
 
 from rubric_lsp.lsp.convert import SOURCE
 from rubric_lsp.lsp.feature import Feature, FeatureSet, request
-from rubric_lsp.lsp.server import RubricLanguageServer
+from rubric_lsp.lsp.server import RubricLanguageServer, document_text
 from rubric_lsp.lsp.snapshot import Snapshot
 
 
@@ -21,12 +21,17 @@ def _is_current(ls: RubricLanguageServer, uri: str, version: int | None, text: s
 
 
 def _check(
-    ls: RubricLanguageServer, uri: str, version: int | None, text: str, always: bool = False
+    ls: RubricLanguageServer,
+    uri: str,
+    version: int | None,
+    text: str,
+    always: bool = False,
+    starts: list[int] | None = None,
 ) -> Snapshot | None:
     """Parse and validate one version (in the worker thread); skip it if already superseded."""
     if not always and not _is_current(ls, uri, version, text):
         return None  # a newer version is queued behind this one: check that instead
-    snapshot = ls.models.get(uri, version, text, ls.encoding)
+    snapshot = ls.models.get(uri, version, text, ls.encoding, starts)
     _ = snapshot.lsp_diagnostics
     return snapshot
 
@@ -40,8 +45,9 @@ async def _check_later(ls: RubricLanguageServer, uri: str, due: dict[str, float]
     document = ls.open_document(uri)
     if document is None:
         return
-    version, text = document.version, document.source
-    snapshot = await loop.run_in_executor(ls.worker, _check, ls, uri, version, text)
+    version = document.version
+    text, starts = document_text(document)
+    snapshot = await loop.run_in_executor(ls.worker, _check, ls, uri, version, text, False, starts)
     # A newer version may have arrived while this one was checked: never publish over it.
     if snapshot is None or not _is_current(ls, uri, version, text):
         return
@@ -119,11 +125,12 @@ class DiagnosticsFeature(Feature):
         ls, uri = self.server, params.text_document.uri
         document = ls.open_document(uri)
         if document is not None:
-            version, text = document.version, document.source
+            version = document.version
+            text, starts = document_text(document)
             loop = asyncio.get_running_loop()
             try:
                 snapshot = await loop.run_in_executor(
-                    ls.worker, _check, ls, uri, version, text, True
+                    ls.worker, _check, ls, uri, version, text, True, starts
                 )
             except Exception as error:
                 ls.report_failure("textDocument/diagnostic", error)
