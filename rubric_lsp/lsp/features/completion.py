@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from lsprotocol import types
 
 from rubric_lsp.language.checks import BUILTIN_CHECKS
@@ -68,6 +70,10 @@ class _Items:
 
 def _criteria(snapshot: Snapshot) -> list[Criterion]:
     """Defined criteria, first definitions only."""
+    return snapshot.remembered("first-criteria", lambda: _first_definitions(snapshot))
+
+
+def _first_definitions(snapshot: Snapshot) -> list[Criterion]:
     seen: set[str] = set()
     found = []
     for criterion in snapshot.document.criteria:
@@ -75,6 +81,23 @@ def _criteria(snapshot: Snapshot) -> list[Criterion]:
             seen.add(criterion.name.text)
             found.append(criterion)
     return found
+
+
+def _described_criteria(snapshot: Snapshot) -> dict[str, tuple[str, str]]:
+    """Each defined criterion's documentation and detail line, by name, in order."""
+    return snapshot.remembered("described-criteria", lambda: _describe(snapshot))
+
+
+def _describe(snapshot: Snapshot) -> dict[str, tuple[str, str]]:
+    criteria = _criteria(snapshot)
+    total = sum(c.weight for c in criteria) or 1.0
+    return {
+        c.name.text: (
+            criterion_markdown(snapshot, c),
+            f"criterion · weight {c.weight:g} · {c.weight / total:.0%}",
+        )
+        for c in criteria
+    }
 
 
 def _score_snippet(names: list[str]) -> str:
@@ -124,29 +147,24 @@ def complete(
             items.add(value, Kind.Value, doc)
     elif slot == "criterion-name":
         used = set(where.used_names) if ls.settings.ranked_names else set()
-        total = sum(c.weight for c in criteria) or 1.0
-        ranked: list[tuple[str, Criterion | None]] = [(c.name.text, c) for c in criteria]
+        described = _described_criteria(names)
+        ranked = list(described)
         if names.document.syntax_errors or names.text != text:
             # Recovery may have dropped the rubric block, or the names are an edit old;
             # the token roles of the current text still see every definition.
-            known = {name for name, _ in ranked}
+            known = set(ranked)
             for token in _rubric_tokens(text):
                 if token.role == "definition" and token.text not in known:
                     known.add(token.text)
-                    ranked.append((token.text, None))
-        for index, (name, criterion) in enumerate(ranked):
+                    ranked.append(token.text)
+        for index, name in enumerate(ranked):
             rank = "1" if name in used else "0"
-            if criterion is None:
+            if name not in described:
                 doc = f"**criterion `{name}`** (weight and scores once the file parses again)"
                 items.add(name, Kind.Variable, doc, detail="criterion", sort=f"{rank}{index:04d}")
                 continue
-            items.add(
-                name,
-                Kind.Variable,
-                criterion_markdown(names, criterion),
-                detail=f"criterion · weight {criterion.weight:g} · {criterion.weight / total:.0%}",
-                sort=f"{rank}{index:04d}",
-            )
+            doc, detail = described[name]
+            items.add(name, Kind.Variable, doc, detail=detail, sort=f"{rank}{index:04d}")
     elif slot == "critique-verb":
         for verb, word in CRITIQUE_VERBS.items():
             items.add(verb, Kind.Keyword, word.doc, detail="critique verb")
@@ -162,12 +180,18 @@ def complete(
     return items.items
 
 
-def _rubric_tokens(text: str) -> list[Token]:
+def _rubric_tokens(text: str) -> tuple[Token, ...]:
     """The tokens of the first reward_rubric block (the one that counts) and before it."""
     start = text.find("reward_rubric")
     if start == -1:
-        return []
-    return tokens(text[: text.find("}", start) + 1 or len(text)])
+        return ()
+    return _tokens_of(text[: text.find("}", start) + 1 or len(text)])
+
+
+@functools.lru_cache(maxsize=8)
+def _tokens_of(head: str) -> tuple[Token, ...]:
+    # Typing elsewhere leaves the head of the file as it was: lex it once, not per request.
+    return tuple(tokens(head))
 
 
 def _client_snippets(ls: RubricLanguageServer) -> bool:

@@ -15,6 +15,12 @@ from rubric_lsp.lsp.snapshot import Snapshot
 
 def criterion_markdown(snapshot: Snapshot, criterion: Criterion) -> str:
     """Weight, share of the total weight, bound check and latest hand score of a criterion."""
+    start = criterion.range.start
+    key = ("criterion-markdown", criterion.name.text, start.line, start.character)
+    return snapshot.remembered(key, lambda: _criterion_markdown(snapshot, criterion))
+
+
+def _criterion_markdown(snapshot: Snapshot, criterion: Criterion) -> str:
     document = snapshot.document
     name = criterion.name.text
     total = snapshot.total_weight
