@@ -1,4 +1,8 @@
-"""The protocol fuzz through a real server, as VS Code (UTF-16) and Neovim 0.11 (UTF-8)."""
+"""The protocol fuzz through a real server, as VS Code, Neovim 0.11 (UTF-8) and Neovim 0.7.
+
+VS Code 1.65 and Neovim 0.7 offer no position encodings, so the server must fall back
+to LSP's UTF-16; they differ in everything else (snippets, pull diagnostics, ...).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,13 @@ from pytest_lsp import LanguageClient, client_capabilities
 from support.lsp_client import SERVER, make_client
 from support.lsp_fuzz import Fuzzer
 
-CLIENTS = ("visual-studio-code", "neovim@v0.11.0")
+# Each client's encoding: what it offers first, or UTF-16 when it offers none.
+CLIENTS = {"visual-studio-code": "utf-16", "neovim@v0.11.0": "utf-8", "neovim@v0.7.0": "utf-16"}
 # About 2,000 documents in all, split between the clients; the benchmark runs 100,000.
-DOCUMENTS = int(os.environ.get("RUBRIC_FUZZ_DOCUMENTS", "1000"))
+DOCUMENTS = int(os.environ.get("RUBRIC_FUZZ_DOCUMENTS", "2000")) // len(CLIENTS)
 
 
-@pytest_asyncio.fixture(params=CLIENTS)
+@pytest_asyncio.fixture(params=list(CLIENTS))
 async def client(request: pytest.FixtureRequest) -> AsyncIterator[LanguageClient]:
     """A server initialized by one editor's capabilities; stopped afterwards."""
     client = make_client()
@@ -29,6 +34,7 @@ async def client(request: pytest.FixtureRequest) -> AsyncIterator[LanguageClient
             initialization_options={"diagnosticDelay": 0},
         )
     )
+    client.expected_encoding = CLIENTS[request.param]  # type: ignore[attr-defined]
     yield client
     await client.shutdown_session()
     await client.stop()
@@ -39,6 +45,7 @@ async def test_the_protocol_fuzz_finds_nothing(client: LanguageClient) -> None:
     result: types.InitializeResult = client.result  # type: ignore[attr-defined]
     capabilities = result.capabilities
     encoding = str(capabilities.position_encoding or "utf-16")
+    assert encoding == client.expected_encoding  # type: ignore[attr-defined]
     fuzzer = Fuzzer(client, encoding, random.Random(17), capabilities)
     tally = await fuzzer.run(DOCUMENTS)
     print(f"{encoding}: {tally.summary()}")
