@@ -83,26 +83,35 @@ class LineIndex:
                 index = find("\n", index + 1)
         ends.append(len(text))
         self.starts = starts
-        self.ends = ends
+        self._ends: list[int] | None = ends
 
     @classmethod
     def from_line_starts(cls, text: str, starts: list[int]) -> LineIndex:
         """The index of ``text`` from line starts already counted (``starts[0]`` is 0)."""
         # An editor keeps line starts patched per keystroke; finding every break again
-        # would cost a pass over the whole text for each request on a new version.
+        # would cost a pass over the whole text for each request on a new version, and
+        # a request needs the ends of a line or two, found from the starts when asked.
         index = cls.__new__(cls)
         index.text = text
         index.starts = starts
-        if "\r" in text:
-            ends = [
-                start - 2 if text.startswith("\r\n", start - 2) else start - 1
-                for start in starts[1:]
-            ]
-        else:
-            ends = [start - 1 for start in starts[1:]]
-        ends.append(len(text))
-        index.ends = ends
+        index._ends = None
         return index
+
+    @property
+    def ends(self) -> list[int]:
+        """Where each line's text ends, before its line break."""
+        if self._ends is None:
+            self._ends = [self.line_end(line) for line in range(len(self.starts))]
+        return self._ends
+
+    def line_end(self, line: int) -> int:
+        """Where one line's text ends, before its line break."""
+        if self._ends is not None:
+            return self._ends[line]
+        if line + 1 >= len(self.starts):
+            return len(self.text)
+        following = self.starts[line + 1]
+        return following - 2 if self.text.startswith("\r\n", following - 2) else following - 1
 
     @property
     def line_count(self) -> int:
@@ -113,7 +122,7 @@ class LineIndex:
         """One line without its line break (empty past the end)."""
         if not 0 <= line < len(self.starts):
             return ""
-        return self.text[self.starts[line] : self.ends[line]]
+        return self.text[self.starts[line] : self.line_end(line)]
 
     def offset(self, position: Position) -> int:
         """The character offset of a position, clamped to its line (before its break)."""
@@ -122,13 +131,13 @@ class LineIndex:
         if position.line >= len(self.starts):
             return len(self.text)
         start = self.starts[position.line]
-        return start + max(0, min(position.character, self.ends[position.line] - start))
+        return start + max(0, min(position.character, self.line_end(position.line) - start))
 
     def position(self, offset: int) -> Position:
         """The position of a character offset; one inside a CR LF is at its line's end."""
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self.starts, offset) - 1
-        return Position(line, min(offset, self.ends[line]) - self.starts[line])
+        return Position(line, min(offset, self.line_end(line)) - self.starts[line])
 
     def clamp(self, position: Position) -> Position:
         """The nearest position inside the text: on an existing line, not past its end."""

@@ -59,7 +59,8 @@ class TextLines:
         delta = len(new_text) - (end - start)
         if last + 1 < len(starts):
             window_end = starts[last + 1] + delta
-            tail = [offset + delta for offset in starts[last + 2 :]]
+            # A replacement of the same length (overtyping) leaves the later starts alone.
+            tail = starts[last + 2 :] if delta == 0 else [o + delta for o in starts[last + 2 :]]
         else:
             window_end, tail = len(text), []
         head = starts[: max(first, 1)]
