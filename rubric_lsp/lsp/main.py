@@ -35,10 +35,10 @@ FEATURES: tuple[type[Feature], ...] = (
     NavigationFeature,
     SymbolsFeature,
     FormattingFeature,
+    ReviewFeature,
     ActionsFeature,
     TokensFeature,
     ScoringFeature,
-    ReviewFeature,
 )
 
 SWITCH_INTERVAL = 0.0005
