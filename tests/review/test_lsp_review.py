@@ -129,12 +129,25 @@ async def test_a_queued_result_is_labelled_from_the_editor(
         types.HoverParams(text_document=doc(uri), position=position_of(wrong, "edge_cases 5", 0, 2))
     )
     assert hover is not None and "edge_cases" in str(hover.contents)
+    # Completion offers the rubric's criteria in the label's score block.
+    typing = wrong.rstrip()[:-1] + "  re\n}\n"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=typing)],
+        )
+    )
+    completion = await client.text_document_completion_async(
+        types.CompletionParams(text_document=doc(uri), position=position_of(typing, "  re\n", 0, 4))
+    )
+    items = completion.items if isinstance(completion, types.CompletionList) else completion or []
+    assert "readability" in [item.label for item in items]
 
     labelled = text.replace(
         '  docs 1.67 "2 of 3 public definition(s) lack a docstring"',
         '  docs 2 "one of two helpers documented"',
     )
-    edit_and_save(client, path, labelled, 3)
+    edit_and_save(client, path, labelled, 4)
     await wait_until(lambda: bool(queue.get(review_id).labels), timeout=30)
     [label] = queue.get(review_id).labels
     assert label.via == "editor" and label.who == "Ada Reviewer <ada@example.com>"
@@ -143,7 +156,7 @@ async def test_a_queued_result_is_labelled_from_the_editor(
     await wait_until(lambda: any("label recorded" in m.message for m in client.messages))
 
     # Points outside the scale are not recorded, and the editor says why.
-    edit_and_save(client, path, labelled.replace("  docs 2 ", "  docs 9 "), 4)
+    edit_and_save(client, path, labelled.replace("  docs 2 ", "  docs 9 "), 5)
     await wait_until(lambda: any("label not recorded" in m.message for m in client.messages))
     assert len(queue.get(review_id).labels) == 1
     assert any("outside the scale 0..5" in m.message for m in client.messages)
