@@ -53,7 +53,6 @@ from rubric_lsp.scoring.result import (
 from rubric_lsp.scoring.result import (
     number as number,
 )
-from rubric_lsp.scoring.review.agreement import agreement_of
 from rubric_lsp.scoring.review.enqueue import queue_borderline
 from rubric_lsp.scoring.rubricfile import LoadedRubric, describe_origin, load
 from rubric_lsp.scoring.skipped import over_limit, reads_changed_files, with_skipped
@@ -379,8 +378,12 @@ async def run_scoring(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     gated = [c.name.text for c in rubric.document.criteria if calibration_gate(c) is not None]
-    # Only a rubric with calibration-gated criteria reads the queue's labels.
-    agreement = await asyncio.to_thread(agreement_of, repo.git_dir, gated) if gated else None
+    agreement = None
+    # Only a rubric with calibration-gated criteria reads the queue's labels (and numpy).
+    if gated:
+        from rubric_lsp.scoring.review.agreement import agreement_of
+
+        agreement = await asyncio.to_thread(agreement_of, repo.git_dir, gated)
     evaluation, criteria = await asyncio.to_thread(
         aggregate, rubric.document, results, checks, options.heal_threshold, disabled, agreement
     )

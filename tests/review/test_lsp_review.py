@@ -154,6 +154,15 @@ async def test_a_queued_result_is_labelled_from_the_editor(
     assert label.points == {"docs": 2.0, "edge_cases": 5.0, "readability": 5.0}
     assert label.note == "docs: one of two helpers documented"
     await wait_until(lambda: any("label recorded" in m.message for m in client.messages))
+    # The rubric's hover on the criterion now says how far people agree with it, and on what.
+    source = (repo / "shapes.rubric").read_text()
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=doc(rubric_uri), position=position_of(source, "docs weight", 0, 1)
+        )
+    )
+    assert hover is not None
+    assert "Agreement with people: kappa undefined (quadratic) on 1 labelled" in str(hover.contents)
 
     # Points outside the scale are not recorded, and the editor says why.
     edit_and_save(client, path, labelled.replace("  docs 2 ", "  docs 9 "), 5)

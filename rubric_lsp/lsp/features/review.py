@@ -18,6 +18,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from rubric_lsp.language.gate import Agreement
 from rubric_lsp.lsp.feature import Feature, FeatureSet, asks_for, command
 from rubric_lsp.lsp.features.scoring import ScoringFeature
 from rubric_lsp.lsp.scoring_runs import uri_path, workspace_root
@@ -75,6 +76,43 @@ class ReviewFeature(Feature):
         super().__init__(server, features)
         # Saves being recorded: kept so the tasks are not collected before they end.
         self.recording: set[asyncio.Task[None]] = set()
+        # The workspace's common git dir, found once the client is ready.
+        self.git_dir: Path | None = None
+        # Hover figures by criterion, valid while the queue's folder is unchanged.
+        self.figures: dict[str, Agreement] = {}
+        self.figures_stamp: int | None = None
+
+    async def initialized(self, params: types.InitializedParams) -> None:
+        root = workspace_root(self.server)
+        if root is not None:
+            with contextlib.suppress(ScoringError, OSError):
+                self.git_dir = (await Repository.find(root)).git_dir
+
+    def hover_sections(self, uri: str, criterion: str) -> list[str]:
+        """A criterion's agreement with people's labels, when any were given."""
+        if self.git_dir is None:
+            return []
+        queue = ReviewQueue(self.git_dir)
+        try:
+            stamp = queue.items_folder.stat().st_mtime_ns
+        except OSError:
+            return []
+        if stamp != self.figures_stamp or criterion not in self.figures:
+            # numpy and the statistics load with the first hover that needs them.
+            from rubric_lsp.scoring.review.agreement import agreement_of
+
+            if stamp != self.figures_stamp:
+                self.figures = {}
+            self.figures.update(agreement_of(self.git_dir, [criterion]))
+            self.figures_stamp = stamp
+        found = self.figures.get(criterion)
+        if found is None or found.labels == 0:
+            return []
+        kappa = "undefined" if found.kappa is None else f"{found.kappa:.2f}"
+        return [
+            f"Agreement with people: kappa {kappa} (quadratic) on {found.labels} labelled "
+            "item(s); `rubric calibrate` gives every figure with its interval."
+        ]
 
     def _last_review_id(self, uri: str | None = None) -> str | None:
         """The review id of the last result the server showed (on that rubric, if given)."""

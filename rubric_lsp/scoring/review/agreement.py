@@ -142,6 +142,7 @@ def _figure(
     human: np.ndarray[Any, Any],
     undefined: str,
     least: int,
+    intervals: bool = True,
 ) -> Figure:
     """A statistic and its interval, or why it is not defined."""
     n = len(measured)
@@ -150,6 +151,8 @@ def _figure(
     value = statistic(measured, human)
     if value is None:
         return Figure(None, reason=undefined)
+    if not intervals:
+        return Figure(value, reason="no interval asked for")
     low, high, why = _interval(statistic, measured, human)
     return Figure(value, low, high, why)
 
@@ -181,9 +184,12 @@ def _bias(measured: np.ndarray[Any, Any], human: np.ndarray[Any, Any]) -> float 
 
 
 def criterion_agreement(
-    name: str, items: Sequence[ReviewItem], scale: tuple[float, float]
+    name: str, items: Sequence[ReviewItem], scale: tuple[float, float], intervals: bool = True
 ) -> CriterionAgreement:
-    """The figures of one criterion over the items that measured it and that people labelled."""
+    """The figures of one criterion over the items that measured it and that people labelled.
+
+    ``intervals=False`` skips the bootstrap: what a gate or a hover needs, quickly.
+    """
     pairs = []
     people: dict[str, dict[str, float]] = {}
     for item in items:
@@ -208,16 +214,17 @@ def criterion_agreement(
     return CriterionAgreement(
         name=name,
         n=len(pairs),
-        spearman=_figure(spearman, measured_points, human_points, constant, 2),
+        spearman=_figure(spearman, measured_points, human_points, constant, 2, intervals),
         kappa=_figure(
             weighted,
             measured_points,
             human_points,
             "both sides give one and the same point: kappa is undefined",
             2,
+            intervals,
         ),
-        mae=_figure(_mae, measured_points, human_points, "", 1),
-        bias=_figure(_bias, measured_points, human_points, "", 1),
+        mae=_figure(_mae, measured_points, human_points, "", 1, intervals),
+        bias=_figure(_bias, measured_points, human_points, "", 1, intervals),
         alpha=alpha_figure,
         alpha_items=shared,
         scale=scale,
@@ -242,6 +249,7 @@ def agreement_of(git_dir: Path, names: Sequence[str]) -> dict[str, Agreement]:
     found: dict[str, Agreement] = {}
     for name in names:
         scales = [item.scale for item in labelled if name in item.criteria]
-        figures = criterion_agreement(name, labelled, scales[0] if scales else (0.0, 5.0))
+        scale = scales[0] if scales else (0.0, 5.0)
+        figures = criterion_agreement(name, labelled, scale, intervals=False)
         found[name] = Agreement(figures.kappa.value, figures.n)
     return found
