@@ -124,10 +124,16 @@ def _interval(
     if n < 3:
         return None, None, f"an interval needs at least 3 labelled items, has {n}"
     rng = np.random.default_rng(SEED)
+    # Every statistic here ignores the order of the items: a resample is its multiset, and
+    # few items give few distinct multisets, each computed once.
+    seen: dict[tuple[int, ...], float | None] = {}
     values = []
     for _ in range(RESAMPLES):
-        pick = rng.integers(0, n, n)
-        value = statistic(measured[pick], human[pick])
+        pick = np.sort(rng.integers(0, n, n))
+        key = tuple(int(i) for i in pick)
+        if key not in seen:
+            seen[key] = statistic(measured[pick], human[pick])
+        value = seen[key]
         if value is not None:
             values.append(value)
     if len(values) < DEFINED_SHARE * RESAMPLES:
