@@ -99,3 +99,24 @@ def test_the_review_document_is_a_valid_rubric_naming_its_item() -> None:
     assert item_id_of(text) == "0123456789ab"
     assert '  correctness 5 "all passed"' in text and '  taste 0 "measured: unscored"' in text
     assert [d.message for d in validate(parse(text)) if d.severity == 1] == []
+
+
+def test_the_bootstrap_statistics_equal_scipy_and_scikit_learn_on_each_resample() -> None:
+    import numpy as np
+    from scipy.stats import spearmanr
+    from sklearn.metrics import cohen_kappa_score
+
+    from rubric_lsp.scoring.review.agreement import rows_kappa, rows_spearman
+
+    rng = np.random.default_rng(7)
+    measured = rng.uniform(0, 5, (200, 8))
+    human = np.clip(np.round(measured + rng.normal(0, 1, (200, 8))), 0, 5)
+    kappas = rows_kappa((0.0, 5.0))(measured, human)
+    rhos = rows_spearman(measured, human)
+    for row in range(200):
+        whole = np.clip(np.floor(measured[row] + 0.5), 0, 5).astype(int)
+        expected = cohen_kappa_score(
+            whole, human[row].astype(int), labels=list(range(6)), weights="quadratic"
+        )
+        assert kappas[row] == pytest.approx(expected, abs=1e-9)
+        assert rhos[row] == pytest.approx(spearmanr(measured[row], human[row]).statistic, abs=1e-9)

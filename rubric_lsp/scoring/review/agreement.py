@@ -114,28 +114,63 @@ def kappa(
     return None if math.isnan(value) else value
 
 
+# A statistic over each row of a (resamples x items) pair of arrays: NaN where undefined.
+Rows = Callable[[np.ndarray[Any, Any], np.ndarray[Any, Any]], np.ndarray[Any, Any]]
+
+
+def _rows_pearson(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Pearson's r of each row pair; NaN where a row is constant."""
+    a = a - a.mean(axis=1, keepdims=True)
+    b = b - b.mean(axis=1, keepdims=True)
+    spread = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(spread > 0, (a * b).sum(axis=1) / spread, np.nan)
+
+
+def rows_spearman(m: np.ndarray[Any, Any], h: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Spearman's rho of each row: Pearson's r of scipy's average ranks, as spearmanr does."""
+    from scipy.stats import rankdata
+
+    return _rows_pearson(rankdata(m, axis=1), rankdata(h, axis=1))
+
+
+def rows_kappa(scale: tuple[float, float]) -> Rows:
+    """Quadratic-weighted kappa of each row, on whole points.
+
+    With quadratic weights, 1 - observed/expected disagreement is exactly
+    2 cov(x, y) / (var x + var y + (mean x - mean y)^2) (moments over the items), which gives
+    every resample at once; tests/review compare it with scikit-learn's cohen_kappa_score.
+    """
+
+    def kappa_rows(m: np.ndarray[Any, Any], h: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        x, y = _whole(m, scale).astype(float), _whole(h, scale).astype(float)
+        mx, my = x.mean(axis=1), y.mean(axis=1)
+        cov = ((x - mx[:, None]) * (y - my[:, None])).mean(axis=1)
+        expected = x.var(axis=1) + y.var(axis=1) + (mx - my) ** 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(expected > 0, 2 * cov / expected, np.nan)
+
+    return kappa_rows
+
+
+def _rows_mae(m: np.ndarray[Any, Any], h: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    return np.asarray(np.mean(np.abs(m - h), axis=1))
+
+
+def _rows_bias(m: np.ndarray[Any, Any], h: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    return np.asarray(np.mean(m - h, axis=1))
+
+
 def _interval(
-    statistic: Callable[[np.ndarray[Any, Any], np.ndarray[Any, Any]], float | None],
-    measured: np.ndarray[Any, Any],
-    human: np.ndarray[Any, Any],
+    rows: Rows, measured: np.ndarray[Any, Any], human: np.ndarray[Any, Any]
 ) -> tuple[float | None, float | None, str]:
     """A seeded percentile bootstrap over items; (None, None, why) when it means nothing."""
     n = len(measured)
     if n < 3:
         return None, None, f"an interval needs at least 3 labelled items, has {n}"
-    rng = np.random.default_rng(SEED)
-    # Every statistic here ignores the order of the items: a resample is its multiset, and
-    # few items give few distinct multisets, each computed once.
-    seen: dict[tuple[int, ...], float | None] = {}
-    values = []
-    for _ in range(RESAMPLES):
-        pick = np.sort(rng.integers(0, n, n))
-        key = tuple(int(i) for i in pick)
-        if key not in seen:
-            seen[key] = statistic(measured[pick], human[pick])
-        value = seen[key]
-        if value is not None:
-            values.append(value)
+    picks = np.random.default_rng(SEED).integers(0, n, (RESAMPLES, n))
+    values = rows(measured[picks], human[picks])
+    values = values[~np.isnan(values)]
     if len(values) < DEFINED_SHARE * RESAMPLES:
         return None, None, "undefined in most bootstrap resamples (ratings nearly constant)"
     low, high = np.percentile(values, [2.5, 97.5])
@@ -144,6 +179,7 @@ def _interval(
 
 def _figure(
     statistic: Callable[[np.ndarray[Any, Any], np.ndarray[Any, Any]], float | None],
+    rows: Rows,
     measured: np.ndarray[Any, Any],
     human: np.ndarray[Any, Any],
     undefined: str,
@@ -159,7 +195,7 @@ def _figure(
         return Figure(None, reason=undefined)
     if not intervals:
         return Figure(value, reason="no interval asked for")
-    low, high, why = _interval(statistic, measured, human)
+    low, high, why = _interval(rows, measured, human)
     return Figure(value, low, high, why)
 
 
@@ -220,17 +256,20 @@ def criterion_agreement(
     return CriterionAgreement(
         name=name,
         n=len(pairs),
-        spearman=_figure(spearman, measured_points, human_points, constant, 2, intervals),
+        spearman=_figure(
+            spearman, rows_spearman, measured_points, human_points, constant, 2, intervals
+        ),
         kappa=_figure(
             weighted,
+            rows_kappa(scale),
             measured_points,
             human_points,
             "both sides give one and the same point: kappa is undefined",
             2,
             intervals,
         ),
-        mae=_figure(_mae, measured_points, human_points, "", 1, intervals),
-        bias=_figure(_bias, measured_points, human_points, "", 1, intervals),
+        mae=_figure(_mae, _rows_mae, measured_points, human_points, "", 1, intervals),
+        bias=_figure(_bias, _rows_bias, measured_points, human_points, "", 1, intervals),
         alpha=alpha_figure,
         alpha_items=shared,
         scale=scale,
