@@ -1,4 +1,4 @@
-"""The `rubric` command: check, fmt, eval, score, test, diff, init and schema."""
+"""The `rubric` command: check, fmt, eval, score, test, diff, init, schema, review, calibrate."""
 
 from __future__ import annotations
 
@@ -87,6 +87,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from rubric_lsp.commands import agent_commands
 
     agent_commands.add_parsers(commands)
+    from rubric_lsp.commands import review
+
+    review.add_parsers(commands)
     return parser
 
 
@@ -133,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from rubric_lsp.commands import agent_commands
 
             return agent_commands.run(args)
+        if args.command in ("review", "calibrate", "dataset"):
+            from rubric_lsp.commands import review
+
+            return review.run(args)
         from rubric_lsp.commands.score import run
 
         return int(run(args))

@@ -183,7 +183,14 @@ def options_from(args: argparse.Namespace) -> ScoreOptions:
             patch = sys.stdin.buffer.read() if args.patch == "-" else Path(args.patch).read_bytes()
         except OSError as error:
             raise ScoringError(f"{args.patch}: {error.strerror or error}") from None
-    return ScoreOptions(**shared, repo=args.repo, patch=patch, enabled=enabled, timeouts=timeouts)
+    return ScoreOptions(
+        **shared,
+        repo=args.repo,
+        patch=patch,
+        enabled=enabled,
+        timeouts=timeouts,
+        queue_review=True,
+    )
 
 
 async def _still_running(started: float, every: float = 10.0) -> None:
@@ -262,7 +269,11 @@ def print_text(result: ScoreResult, console: Console) -> None:
     for rule in result.evaluation.rules:
         mark = rule.mark
         console.print(f"  {mark}  {rule.text}  ({rule.detail})", highlight=False)
+    for name, reason in result.evaluation.gated.items():
+        console.print(f"  gated  {name}: {reason}", highlight=False, markup=False)
     console.print(verdict_line(verdict(result)), highlight=False)
+    if result.review_id is not None:
+        console.print(f"review: queued as {result.review_id} (rubric review show ID)")
     shown = [c for c in result.criteria.values() if len(c.steps) > 1]
     for criterion in shown:
         console.print(f"\n{criterion.name} ({criterion.check or 'hand'}):", highlight=False)

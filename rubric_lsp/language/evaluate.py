@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rubric_lsp.language.checks import bound_check
+from rubric_lsp.language.gate import Agreement, calibration_gate, gate_reason
 from rubric_lsp.language.model import Document, Rule, ScoreEntry
 from rubric_lsp.language.vocabulary import RuleSpec, rules_of
 
@@ -70,6 +71,8 @@ class Evaluation:
     accepted: bool | None
     review: bool
     rules: list[RuleResult] = field(default_factory=list)
+    # Measured criteria a calibration gate leaves out of accept_if and the weighted score.
+    gated: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed_rules(self) -> list[str]:
@@ -150,8 +153,36 @@ def weighted_score(pairs: Mapping[str, tuple[float, float]]) -> float | None:
     return sum(weight * score for weight, score in pairs.values()) / total_weight
 
 
-def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None) -> Evaluation:
-    """Combine measured subscores and hand scores, then apply accept_if and review_if."""
+def _gated(
+    document: Document,
+    criteria: Mapping[str, CriterionResult],
+    agreement: Mapping[str, Agreement],
+) -> dict[str, str]:
+    """The measured criteria whose gate is still closed, each with why."""
+    gated: dict[str, str] = {}
+    for criterion in document.criteria:
+        name = criterion.name.text
+        gate = calibration_gate(criterion)
+        result = criteria.get(name)
+        # A person's own hand score needs no calibration against people.
+        if gate is None or result is None or result.source != "measured" or name in gated:
+            continue
+        reason = gate_reason(gate, agreement.get(name))
+        if reason is not None:
+            gated[name] = reason
+    return gated
+
+
+def evaluate(
+    document: Document,
+    measured: Mapping[str, Subscore] | None = None,
+    agreement: Mapping[str, Agreement] | None = None,
+) -> Evaluation:
+    """Combine measured subscores and hand scores, then apply accept_if and review_if.
+
+    ``agreement``: each criterion's agreement with people, for calibration-gated criteria
+    (``min_agreement=``); a gated criterion without it counts as never calibrated.
+    """
     measured = measured or {}
     scale = document.scale
     hand = hand_scores(document)
@@ -189,21 +220,30 @@ def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None)
             result = CriterionResult(name, criterion.weight, check, None, None, "unscored", "")
         criteria[name] = result
 
+    gated = _gated(document, criteria, agreement or {})
+    # Gated criteria stay in the report; the rules, the total and the weighted score skip them.
+    counted = {name: result for name, result in criteria.items() if name not in gated}
     scored = {
         name: (result.weight, result.score)
-        for name, result in criteria.items()
+        for name, result in counted.items()
         if result.score is not None
     }
     final = weighted_score(scored)
-    total = sum(result.points for result in criteria.values() if result.points is not None)
-    max_total = scale[1] * len(criteria)
+    total = sum(result.points for result in counted.values() if result.points is not None)
+    max_total = scale[1] * len(counted)
 
     rules: list[RuleResult] = []
     accept = document.first("accept_if")
     if accept is not None:
         for accept_entry in accept.entries:
             if isinstance(accept_entry, Rule):
-                rules.append(check_rule(accept_entry, "accept_if", criteria, total, final, scale))
+                target = accept_entry.target.text if accept_entry.target is not None else None
+                if target in gated:
+                    text = rule_text(accept_entry)
+                    reason = f"{target} {gated[target]}"
+                    rules.append(RuleResult(text, True, reason, accept_entry))
+                    continue
+                rules.append(check_rule(accept_entry, "accept_if", counted, total, final, scale))
     accepted = None if accept is None else _accepted(rules)
     review = False
     review_block = document.first("review_if")
@@ -211,9 +251,9 @@ def evaluate(document: Document, measured: Mapping[str, Subscore] | None = None)
         for review_entry in review_block.entries:
             if isinstance(review_entry, Rule):
                 review |= (
-                    check_rule(review_entry, "review_if", criteria, total, final).passed is True
+                    check_rule(review_entry, "review_if", counted, total, final).passed is True
                 )
-    return Evaluation(criteria, total, max_total, final, accepted, review, rules)
+    return Evaluation(criteria, total, max_total, final, accepted, review, rules, gated)
 
 
 def _accepted(rules: list[RuleResult]) -> bool | None:

@@ -25,7 +25,9 @@ EntryShape = Literal[
 ]
 
 # What a field or attribute value must be.
-ValueShape = Literal["string", "positive-number", "positive-integer", "boolean", "check-name"]
+ValueShape = Literal[
+    "string", "positive-number", "positive-integer", "boolean", "check-name", "fraction"
+]
 
 _ACCEPTS: dict[ValueShape, Callable[[Value], bool]] = {
     "string": lambda value: value.kind == "string",
@@ -35,6 +37,7 @@ _ACCEPTS: dict[ValueShape, Callable[[Value], bool]] = {
     ),
     "boolean": lambda value: value.raw in ("true", "false"),
     "check-name": lambda value: value.kind == "name",
+    "fraction": lambda value: value.kind == "number" and 0 < (value.number or 0) <= 1,
 }
 
 
@@ -242,7 +245,29 @@ CRITERION_ATTRIBUTES: dict[str, FieldSpec] = _by_name(
         value="string",
         problem='describe= takes a quoted string, e.g. describe="handles empty input"',
     ),
+    FieldSpec(
+        "min_agreement",
+        "**min_agreement**`=X` — a calibration gate: until this criterion's measured points "
+        "agree with people's labels (quadratic-weighted Cohen's kappa, `rubric calibrate`) "
+        "at X or more on at least `min_labels` labelled items, it is reported but left out "
+        "of `accept_if` and the weighted score. A number in (0, 1]; default 0.6 when only "
+        "`min_labels` is given.",
+        value="fraction",
+        problem="min_agreement takes a kappa in (0, 1], e.g. min_agreement=0.6, not {raw}",
+    ),
+    FieldSpec(
+        "min_labels",
+        "**min_labels**`=N` — how many labelled items the calibration gate needs before "
+        "`min_agreement` is trusted. A positive whole number; default 30 when only "
+        "`min_agreement` is given.",
+        value="positive-integer",
+        problem="min_labels takes a positive whole number, e.g. min_labels=30, not {raw}",
+    ),
 )
+
+# A calibration gate's defaults when a criterion gives only one of its two attributes.
+DEFAULT_MIN_AGREEMENT = 0.6
+DEFAULT_MIN_LABELS = 30
 
 
 def _setting(key: str, value: ValueShape, problem: str) -> FieldSpec:

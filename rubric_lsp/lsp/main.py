@@ -20,6 +20,7 @@ from rubric_lsp.lsp.features.diagnostics import DiagnosticsFeature
 from rubric_lsp.lsp.features.formatting import FormattingFeature
 from rubric_lsp.lsp.features.hover import HoverFeature
 from rubric_lsp.lsp.features.navigation import NavigationFeature
+from rubric_lsp.lsp.features.review import ReviewFeature
 from rubric_lsp.lsp.features.scoring import ScoringFeature
 from rubric_lsp.lsp.features.symbols import SymbolsFeature
 from rubric_lsp.lsp.features.tokens import TokensFeature
@@ -34,6 +35,7 @@ FEATURES: tuple[type[Feature], ...] = (
     NavigationFeature,
     SymbolsFeature,
     FormattingFeature,
+    ReviewFeature,
     ActionsFeature,
     TokensFeature,
     ScoringFeature,

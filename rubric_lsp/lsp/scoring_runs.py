@@ -58,6 +58,7 @@ def options_for(
         untrusted_hint=UNTRUSTED_HINT,
         pylint_runner=pylint,
         judge=judge,
+        queue_review=True,
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from rubric_lsp.language.catalogue import DECLARED
 from rubric_lsp.language.evaluate import CriterionResult, Evaluation, Subscore, evaluate
+from rubric_lsp.language.gate import Agreement, calibration_gate
 from rubric_lsp.language.model import CheckConfig, Document
 from rubric_lsp.scoring.cache import Cache
 from rubric_lsp.scoring.critic import (
@@ -52,6 +53,7 @@ from rubric_lsp.scoring.result import (
 from rubric_lsp.scoring.result import (
     number as number,
 )
+from rubric_lsp.scoring.review.enqueue import queue_borderline
 from rubric_lsp.scoring.rubricfile import LoadedRubric, describe_origin, load
 from rubric_lsp.scoring.skipped import over_limit, reads_changed_files, with_skipped
 from rubric_lsp.scoring.snapshot import apply_patch, snapshot
@@ -282,6 +284,7 @@ def aggregate(
     checks: Mapping[str, list[str]],
     threshold: float = DEFAULT_HEAL_THRESHOLD,
     disabled: frozenset[str] = frozenset(),
+    agreement: Mapping[str, Agreement] | None = None,
 ) -> tuple[Evaluation, dict[str, CriterionScore]]:
     """Turn critic results into subscores and let evaluate() do points, totals and rules."""
     from rubric_lsp.language.evaluate import hand_scores
@@ -292,7 +295,7 @@ def aggregate(
             for name in names:
                 by_criterion[name] = results[check].for_criterion(name)
     measured = {name: Subscore(r.score, r.status, r.summary) for name, r in by_criterion.items()}
-    evaluation = evaluate(document, measured)
+    evaluation = evaluate(document, measured, agreement)
     _, scale_max = document.scale
     hand = hand_scores(document)
     criteria: dict[str, CriterionScore] = {}
@@ -374,10 +377,17 @@ async def run_scoring(
                 tree_changed = changed_between(before, await tree_files(repo.root))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    gated = [c.name.text for c in rubric.document.criteria if calibration_gate(c) is not None]
+    agreement = None
+    # Only a rubric with calibration-gated criteria reads the queue's labels (and numpy).
+    if gated:
+        from rubric_lsp.scoring.review.agreement import agreement_of
+
+        agreement = await asyncio.to_thread(agreement_of, repo.git_dir, gated)
     evaluation, criteria = await asyncio.to_thread(
-        aggregate, rubric.document, results, checks, options.heal_threshold, disabled
+        aggregate, rubric.document, results, checks, options.heal_threshold, disabled, agreement
     )
-    return ScoreResult(
+    result = ScoreResult(
         rubric=rubric.path,
         rubric_origin=describe_origin(rubric),
         base=base,
@@ -393,6 +403,9 @@ async def run_scoring(
         python=python,
         judge=results["judge"].evidence.get("run") if "judge" in results else None,
     )
+    if options.queue_review and result.review:
+        result = await queue_borderline(repo, result, options.patch)
+    return result
 
 
 async def _measure(

@@ -231,6 +231,9 @@ class ScoreOptions(ScoringSettings):
     # yields a folder holding ``base`` (a batch worker's reused checkout); None: a new
     # temporary worktree per run (scoring.snapshot.snapshot).
     checkout: Any = None
+    # Queue a result that review_if flags for a person (under the git dir): rubric score,
+    # a batch and an editor's save do; the Python API and `rubric test` do not.
+    queue_review: bool = False
 
 
 def setting_fields() -> tuple[attrs.Attribute[Any], ...]:

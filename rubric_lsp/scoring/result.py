@@ -84,6 +84,8 @@ class ScoreResult:
     python: ProjectPython = field(default_factory=own_python)
     # What judging cost: requests, tokens, seconds, whether the cache answered (judged runs).
     judge: dict[str, Any] | None = None
+    # The review queue's id for this result, when review_if flagged it and it was queued.
+    review_id: str | None = None
 
     @property
     def subscores(self) -> dict[str, float]:
@@ -169,6 +171,10 @@ class ScoreResult:
         # Only runs with judged criteria have the section, so other reports stay as they were.
         if self.judge is not None:
             shape["judge"] = self.judge
+        if self.review_id is not None:
+            shape["review_id"] = self.review_id
+        if self.evaluation.gated:
+            shape["gated"] = dict(self.evaluation.gated)
         return shape
 
 

@@ -192,7 +192,11 @@ def test_every_method_is_registered_once_and_fans_out() -> None:
         types.TEXT_DOCUMENT_INLAY_HINT,
     ):
         assert method in registered
-    assert sorted(features.server.protocol.fm.commands) == ["rubric.report", "rubric.score"]
+    assert sorted(features.server.protocol.fm.commands) == [
+        "rubric.report",
+        "rubric.review",
+        "rubric.score",
+    ]
     assert [type(f) for f in features] == list(FEATURES)
 
 

@@ -12,8 +12,10 @@ import attrs
 from rubric_lsp.scoring.batch.items import BatchItem, BatchResult, as_items, with_advantages
 from rubric_lsp.scoring.batch.local import score_stream
 from rubric_lsp.scoring.engine import ScoreOptions
+from rubric_lsp.scoring.gitrepo import Repository
 from rubric_lsp.scoring.options import SettingError, path_text, setting_fields
 from rubric_lsp.scoring.proc import ScoringError
+from rubric_lsp.scoring.review.enqueue import queue_item
 
 ENGINES = ("local", "ray")
 RAY_HINT = "the ray engine needs Ray: pip install 'rubric-lsp[ray]'"
@@ -35,7 +37,11 @@ def batch_options(
             raise TypeError(f"score_batch() got an unexpected keyword argument {name!r}")
     try:
         options = ScoreOptions(
-            **settings, rubric=path_text(rubric), repo=repo, rubric_text=rubric_text
+            **settings,
+            rubric=path_text(rubric),
+            repo=repo,
+            rubric_text=rubric_text,
+            queue_review=True,
         )
     except SettingError as error:
         raise ScoringError(str(error)) from None
@@ -56,16 +62,26 @@ async def stream(
     ray_address: str | None = None,
 ) -> AsyncIterator[BatchResult]:
     """Each patch's result as it finishes, from the engine named."""
+    # Borderline results are queued here, in the repository asked for: a Ray actor's clone
+    # is not where people look for them.
+    queue = await Repository.find(options.repo) if options.queue_review else None
+    workers_options = attrs.evolve(options, queue_review=False)
     if engine == "local":
-        async for result in score_stream(items, options, workers, patch_timeout):
-            yield result
+        results = score_stream(items, workers_options, workers, patch_timeout)
     elif engine == "ray":
         from rubric_lsp.scoring.batch.ray_engine import ray_stream
 
-        async for result in ray_stream(items, options, workers, patch_timeout, ray_address):
-            yield result
+        results = ray_stream(items, workers_options, workers, patch_timeout, ray_address)
     else:
         raise ScoringError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+    async for result in results:
+        if queue is not None and result.result is not None and result.result.review:
+            diff = items[result.index].patch.decode("utf-8", errors="surrogateescape")
+            scored = await asyncio.to_thread(
+                queue_item, queue.git_dir, result.result, diff, queue.root
+            )
+            result = attrs.evolve(result, result=scored)
+        yield result
 
 
 async def collect(

@@ -1,0 +1,1 @@
+"""People in the loop: borderline results queued, labelled, measured against the critic."""
