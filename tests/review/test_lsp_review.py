@@ -147,6 +147,7 @@ async def test_a_queued_result_is_labelled_from_the_editor(
         '  docs 1.67 "2 of 3 public definition(s) lack a docstring"',
         '  docs 2 "one of two helpers documented"',
     )
+    runs = len(client.progress_reports)
     edit_and_save(client, path, labelled, 4)
     await wait_until(lambda: bool(queue.get(review_id).labels), timeout=30)
     [label] = queue.get(review_id).labels
@@ -154,6 +155,9 @@ async def test_a_queued_result_is_labelled_from_the_editor(
     assert label.points == {"docs": 2.0, "edge_cases": 5.0, "readability": 5.0}
     assert label.note == "docs: one of two helpers documented"
     await wait_until(lambda: any("label recorded" in m.message for m in client.messages))
+    # Saving the review document labels it; it is not a change to score.
+    await asyncio.sleep(1)
+    assert len(client.progress_reports) == runs
     # The rubric's hover on the criterion now says how far people agree with it, and on what.
     source = (repo / "shapes.rubric").read_text()
     hover = await client.text_document_hover_async(

@@ -36,6 +36,9 @@ class ScoringFeature(Feature):
         path = uri_path(params.text_document.uri)
         if path is None or path.suffix not in SCORED_SUFFIXES or not self._in_workspace(path):
             return
+        if ".git" in path.parts:
+            # A file under the git dir (a review document being labelled) is never the change.
+            return
         # Sending code to a judge on every save is the user's choice (judgeOnSave).
         self.runs.start(path, judge=self.server.settings.judge_on_save)
 
