@@ -134,8 +134,19 @@ async def test_completion_slots(client: LanguageClient) -> None:
         },
         "task {\n  |\n}": {"title", "objective", "constraints"},
         "reward_rubric {\n  |\n}": {"criterion", "scale"},
-        "reward_rubric {\n  criterion a weight=2 |\n}": {"check=", "describe="},
-        "reward_rubric {\n  criterion a |\n}": {"weight=", "check=", "describe="},
+        "reward_rubric {\n  criterion a weight=2 |\n}": {
+            "check=",
+            "describe=",
+            "min_agreement=",
+            "min_labels=",
+        },
+        "reward_rubric {\n  criterion a |\n}": {
+            "weight=",
+            "check=",
+            "describe=",
+            "min_agreement=",
+            "min_labels=",
+        },
         "reward_rubric { criterion a }\ncritique {\n  |": {"revise"},
         "reward_rubric { criterion a }\ncritique {\n  revise |": {"a"},
         "reward_rubric { criterion a }\naccept_if {\n  |\n}": {
