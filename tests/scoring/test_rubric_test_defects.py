@@ -143,6 +143,15 @@ def test_flipped_comparison_prefers_the_changes_lines() -> None:
     assert changed_lines(CODE, planted("flipped-comparison")) == {"    if chosen is not None:"}
 
 
+def test_flipped_comparison_only_where_the_tests_ran() -> None:
+    """With coverage known, a comparison no test ran is not flipped: it could break none."""
+    line = CODE.splitlines().index("    if chosen is None:") + 1
+    ran = Source("ports/core.py", CODE, ADDED, BASE, covered=frozenset({line}))
+    assert changed_lines(CODE, planted("flipped-comparison", ran)) == {"    if chosen is not None:"}
+    untested = Source("ports/core.py", CODE, ADDED, BASE, covered=ADDED - {line})
+    assert BY_NAME["flipped-comparison"].transform(untested) is None
+
+
 def test_deleted_tests_removes_the_changes_tests_only() -> None:
     source = Source("tests/test_ports.py", TESTS, frozenset(range(8, 11)))
     twin = planted("deleted-tests", source)

@@ -248,12 +248,19 @@ _FLIPPED: dict[type[ast.cmpop], type[ast.cmpop]] = {
 
 
 def flipped_comparison(source: Source) -> str | None:
-    """A comparison negated (``<`` to ``>=``), which the change's tests should catch."""
+    """A comparison negated (``<`` to ``>=``), which the change's tests should catch.
+
+    When the original's coverage is known, only a comparison on an added line its tests ran
+    is flipped: one no test runs cannot break a test, so its twin would not be this defect.
+    """
     compares = [
         node
         for function in functions(source)
         for node in own(function, ast.Compare)
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and node.lineno == node.end_lineno
+        if isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and node.lineno == node.end_lineno
+        and (source.covered is None or node.lineno in source.covered)
     ]
     # Comparisons on the change's own lines first: its tests are the likeliest to reach them.
     compares.sort(key=lambda node: node.lineno not in source.added)
