@@ -139,6 +139,12 @@ def test_unused_import_goes_with_the_imports() -> None:
     assert twin.index("import colorsys") > twin.index("import os")
 
 
+def test_no_unused_import_in_a_package_init() -> None:
+    """An import in ``__init__.py`` is a re-export: pylint reports none, so no twin."""
+    init = Source("ports/__init__.py", CODE, ADDED, BASE)
+    assert BY_NAME["unused-import"].transform(init) is None
+
+
 def test_flipped_comparison_prefers_the_changes_lines() -> None:
     assert changed_lines(CODE, planted("flipped-comparison")) == {"    if chosen is not None:"}
 

@@ -223,8 +223,12 @@ _UNUSED = ("colorsys", "sndhdr", "fractions", "calendar", "textwrap")
 
 
 def unused_import(source: Source) -> str | None:
-    """An import nothing uses, among the module's imports (pylint unused-import: style)."""
-    if source.tree is None:
+    """An import nothing uses, among the module's imports (pylint unused-import: style).
+
+    Not in a package's ``__init__.py``: an import there is a re-export by convention, which
+    pylint does not report (its ``init-import`` is off), so the twin would carry no defect.
+    """
+    if source.tree is None or source.path.rsplit("/", 1)[-1] == "__init__.py":
         return None
     present = imported_modules(source)
     module = next((m for m in _UNUSED if m not in present), None)
