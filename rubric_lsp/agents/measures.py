@@ -15,16 +15,16 @@ COSTS: dict[str, str] = {
     "tests": "passed / run tests (skipped tests excluded), from pytest's junit XML; "
     "a non-pytest command scores 1 or 0 by exit status",
     "coverage": "covered / changed executable lines; no changed executable line: 1.0",
-    "pylint": "max(0, 1 − (5·errors + warnings + refactors + conventions) / changed statements)",
+    "pylint": "10 / (10 + 5·errors + warnings + refactors + conventions)",
     "bandit": "max(0, 1 − Σ penalty), penalty HIGH 0.5, MEDIUM 0.25, LOW 0.1, "
     "times confidence HIGH 1, MEDIUM 0.7, LOW 0.4",
     "benchmark": "r = median(new)/median(base) − 1; a real slowdown scores clamp(1 − 2r, 0, 1)",
     "docstrings": "documented / total; none: 1.0",
     "judge": "the judge's points on the scale, with its steps and citations",
     "error_handling": "1 − Σ penalties, at least 0",
-    "complexity": "max(0, 1 − Σ over them of (0.1 per point above 10 + 0.05 per point gained "
-    "above 5 against the base))",
-    "naming": "max(0, 1 − naming findings / changed statements)",
+    "complexity": "max(0, 1 − Σ over them of (0.1 per point above 10 and above the base's "
+    "complexity + 0.05 per point gained above 5 against the base))",
+    "naming": "10 / (10 + naming findings)",
 }
 
 

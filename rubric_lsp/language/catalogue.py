@@ -49,7 +49,7 @@ CATALOGUE: tuple[CheckDeclaration, ...] = (
     ),
     CheckDeclaration(
         "pylint",
-        "pylint findings on changed lines (or caused by the change), per changed statement.",
+        "pylint findings on changed lines (or caused by the change), counted.",
         binds=("style",),
     ),
     CheckDeclaration(

@@ -79,8 +79,11 @@ def test_group_advantages_on_each_line(repo: Path, tmp_path: Path) -> None:
     rewards = {k: float(v["final_score"]) for k, v in got.items() if k != "broken"}  # type: ignore[arg-type]
     mean = sum(rewards.values()) / len(rewards)
     spread = (sum((r - mean) ** 2 for r in rewards.values()) / (len(rewards) - 1)) ** 0.5
+    # A line's final_score is rounded to 4 decimals and its advantage comes from the unrounded
+    # reward: they agree within that rounding over the spread.
     for name, reward in rewards.items():
-        assert got[name]["advantage"] == pytest.approx((reward - mean) / spread, abs=1e-5)
+        expected = (reward - mean) / spread
+        assert got[name]["advantage"] == pytest.approx(expected, abs=1e-5 + 1e-4 / spread)
 
 
 @pytest.mark.slow

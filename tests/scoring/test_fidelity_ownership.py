@@ -76,9 +76,10 @@ def test_a_missing_docstring_costs_docs_not_style(tmp_path: Path) -> None:
     assert "2 finding(s) left to docs, naming" in style.steps[0]
     # A finding style does own brings the full steps, which name each code's owner.
     edit(repo, "pkg/tools.py", "    return amount / 2\n", "    unused = 1\n    return amount / 2\n")
-    style = score(repo, enabled=only("pylint", "docstrings", "naming"), use_cache=False).criteria[
-        "style"
-    ]
+    # One finding among counted ones scores 0.91: a higher threshold shows the full steps.
+    style = score(
+        repo, enabled=only("pylint", "docstrings", "naming"), use_cache=False, heal_threshold=0.95
+    ).criteria["style"]
     assert [f.code for f in style.findings] == ["W0612"]
     assert any("left to docs" in step and "C0116" in step for step in style.steps)
     assert any("left to naming" in step and "C0103" in step for step in style.steps)

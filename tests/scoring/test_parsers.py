@@ -61,10 +61,9 @@ def test_pylint_json2() -> None:
         ("W0612", "unused-variable", "warning", 1.0),
         ("E0602", "undefined-variable", "error", 5.0),
     ]
-    # pylint's formula on the diff: 1 - (5 errors + 1 warning) / 10 statements.
-    assert pylint_score(findings, 10) == pytest.approx(0.4)
-    assert pylint_score(findings, 3) == 0.0
-    assert pylint_score([], 0) == 1.0
+    # Counted, weighed as pylint weighs them: 10 / (10 + 5 errors + 1 warning).
+    assert pylint_score(findings) == pytest.approx(10 / 16)
+    assert pylint_score([]) == 1.0
 
 
 def test_bandit_json() -> None:

@@ -110,6 +110,20 @@ def test_a_claimed_defect_that_slips_through_exits_1(
     assert summary["blind_spot"] == "a flipped comparison: not caught in 1 of 2 change(s)"
 
 
+def test_with_coverage_only_a_comparison_the_tests_run_is_flipped(
+    history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    both = rubric(tmp_path, "criterion correctness weight=1", "criterion tests weight=1")
+    argv = ["--repo", str(history), "--rubric", both, "--defects", "flipped-comparison"]
+    code, out = run(capsys, *argv, "--commits", "2", "--workers", "2", "--format", "json")
+    report = json.loads(out)
+    (summary,) = report["defects"]
+    # is_small's comparison runs in no test: flipping it could break none, so no twin.
+    assert [o["change"].split()[1] for o in summary["outcomes"]] == ["clamp,"]
+    assert summary["outcomes"][0]["caught"], summary["outcomes"]
+    assert code == report["exit_code"] == 0, summary["outcomes"]
+
+
 def test_a_patch_is_tested_like_a_commit(
     history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -139,8 +139,23 @@ def test_unused_import_goes_with_the_imports() -> None:
     assert twin.index("import colorsys") > twin.index("import os")
 
 
+def test_no_unused_import_in_a_package_init() -> None:
+    """An import in ``__init__.py`` is a re-export: pylint reports none, so no twin."""
+    init = Source("ports/__init__.py", CODE, ADDED, BASE)
+    assert BY_NAME["unused-import"].transform(init) is None
+
+
 def test_flipped_comparison_prefers_the_changes_lines() -> None:
     assert changed_lines(CODE, planted("flipped-comparison")) == {"    if chosen is not None:"}
+
+
+def test_flipped_comparison_only_where_the_tests_ran() -> None:
+    """With coverage known, a comparison no test ran is not flipped: it could break none."""
+    line = CODE.splitlines().index("    if chosen is None:") + 1
+    ran = Source("ports/core.py", CODE, ADDED, BASE, covered=frozenset({line}))
+    assert changed_lines(CODE, planted("flipped-comparison", ran)) == {"    if chosen is not None:"}
+    untested = Source("ports/core.py", CODE, ADDED, BASE, covered=ADDED - {line})
+    assert BY_NAME["flipped-comparison"].transform(untested) is None
 
 
 def test_deleted_tests_removes_the_changes_tests_only() -> None:

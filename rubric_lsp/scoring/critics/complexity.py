@@ -60,11 +60,13 @@ def blocks(text: str) -> list[Block]:
 
 
 def penalty(new: int, old: int | None) -> float:
-    """What one function costs: 0.1 per point above 10, 0.05 per point it gained above 5.
+    """One function's cost: 0.1 per point above 10 and its base, 0.05 per point gained above 5.
 
-    A new function (``old`` None) only pays for being above 10.
+    A new function (``old`` None) only pays for being above 10. A function already above 10
+    pays only for the points the change added: touching it (a one-line fix) must not cost
+    what the base already owed, or a reward would steer away from fixing complex code.
     """
-    over = max(0, new - LIMIT) * OVER_LIMIT_PENALTY
+    over = max(0, new - max(LIMIT, old or 0)) * OVER_LIMIT_PENALTY
     gained = 0 if old is None else max(0, new - max(old, INCREASE_FLOOR)) * INCREASE_PENALTY
     return over + gained
 

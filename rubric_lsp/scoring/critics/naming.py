@@ -7,10 +7,12 @@ from dataclasses import replace
 from rubric_lsp.language.catalogue import DECLARED
 from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.critics.pylint import (
+    HALVING_FINDINGS,
     NAMING_SYMBOLS,
     PylintCritic,
     PylintReport,
     analyse,
+    count_score,
     describe,
     shared_run,
 )
@@ -21,7 +23,7 @@ _ONLY_NAMING = ["--disable=all", "--enable=" + ",".join(sorted(NAMING_SYMBOLS))]
 
 
 class NamingCritic(DeclaredCritic, check="naming"):
-    """Names that break the project's naming style, per changed statement."""
+    """Names that break the project's naming style, counted."""
 
     default_timeout = 300.0
     # pylint's message ids of NAMING_SYMBOLS, which the catalogue claims, and its own code.
@@ -44,9 +46,9 @@ class NamingCritic(DeclaredCritic, check="naming"):
             f for files in report.findings.values() for f in files if f.symbol in NAMING_SYMBOLS
         ]
         found += await ast_work(_short_name_findings, context, found)
-        statements = max(report.statements, 1)
-        findings = [replace(f, penalty=min(1.0, 1.0 / statements)) for f in found]
-        score = max(0.0, 1.0 - len(findings) / statements)
+        # Counted, as pylint's findings are: renaming more lines cannot dilute a bad name.
+        findings = [replace(f, penalty=1.0 / (HALVING_FINDINGS + len(found))) for f in found]
+        score = count_score(len(findings))
         reasons = [
             f"Checked names with pylint's naming rules in {report.files} changed file(s), "
             f"{report.statements} changed statement(s), and one-letter names other than "

@@ -82,7 +82,7 @@ class PylintMessage:
     absolute_path: str
 
     def finding(self, path: str) -> Finding:
-        """This message as a finding on ``path`` (its penalty set later, per statement)."""
+        """This message as a finding on ``path`` (its share of the score set later)."""
         return Finding(
             path=path,
             line=max(self.line, 1),
@@ -126,12 +126,20 @@ def parse_json2(text: str) -> list[PylintMessage]:
     ]
 
 
-def pylint_score(findings: list[Finding], statements: int) -> float:
-    """max(0, 1 - (5*errors + warnings + refactors + conventions) / changed statements)."""
-    weighted = sum(finding.penalty for finding in findings)
-    if weighted == 0:
-        return 1.0
-    return max(0.0, 1.0 - weighted / max(statements, 1))
+# The weighted findings that halve a score. Findings are counted, not divided by the changed
+# statements: a share per statement falls when a change adds clean lines (padding dilutes it),
+# and it reaches 0 once findings outnumber statements, where one more finding costs nothing.
+HALVING_FINDINGS = 10.0
+
+
+def count_score(weighted: float) -> float:
+    """10 / (10 + weighted findings): 1.0 without any, lower with each, never 0."""
+    return HALVING_FINDINGS / (HALVING_FINDINGS + max(0.0, weighted))
+
+
+def pylint_score(findings: list[Finding]) -> float:
+    """10 / (10 + 5*errors + warnings + refactors + conventions)."""
+    return count_score(sum(finding.penalty for finding in findings))
 
 
 def config_fingerprint(root: Path) -> list[tuple[str, str]]:
@@ -334,7 +342,7 @@ def describe(findings: list[Finding], limit: int = 5) -> list[str]:
 
 
 class PylintCritic(DeclaredCritic, check="pylint"):
-    """pylint findings caused by the change, weighed per changed statement."""
+    """pylint findings caused by the change, counted and weighed by severity."""
 
     default_timeout = 300.0
     codes = ("[CEFIRW][0-9][0-9][0-9][0-9]",)
@@ -350,13 +358,11 @@ class PylintCritic(DeclaredCritic, check="pylint"):
         report = await shared_run(context)
         findings = [f for found in report.findings.values() for f in found if f.penalty > 0]
         findings, ceded, ceded_clause = context.leave_to_owners(self.name, findings)
-        score = pylint_score(findings, report.statements)
-        counts: dict[str, int] = {}
-        for finding in findings:
-            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+        score = pylint_score(findings)
         weighted = sum(f.penalty for f in findings)
-        per_statement = [
-            Finding(**{**f.__dict__, "penalty": min(1.0, f.penalty / max(report.statements, 1))})
+        # Each finding's share of what the score lost: the shares add up to 1 - score.
+        shares = [
+            Finding(**{**f.__dict__, "penalty": f.penalty / (HALVING_FINDINGS + weighted)})
             for f in findings
         ]
         reasons = [
@@ -371,8 +377,8 @@ class PylintCritic(DeclaredCritic, check="pylint"):
         if findings:
             reasons.append(
                 f"{len(findings)} finding(s) caused by the change, weighing {weighted:g} "
-                f"(5 per error, 1 per other message) against {report.statements} changed "
-                "statement(s):"
+                f"(5 per error, 1 per other message): score {HALVING_FINDINGS:g} / "
+                f"({HALVING_FINDINGS:g} + {weighted:g}):"
             )
             reasons.extend(describe(findings))
             summary = (
@@ -383,6 +389,4 @@ class PylintCritic(DeclaredCritic, check="pylint"):
             summary = "no pylint finding caused by the change"
         reasons.extend(ceded)
         summary += ceded_clause
-        return CriticResult(
-            score, summary=summary, reasons=tuple(reasons), findings=tuple(per_statement)
-        )
+        return CriticResult(score, summary=summary, reasons=tuple(reasons), findings=tuple(shares))

@@ -18,7 +18,7 @@ import attrs
 
 from rubric_lsp.scoring.engine import ScoreOptions, ScoreResult, run_scoring
 from rubric_lsp.scoring.mutations.catalogue import Defect
-from rubric_lsp.scoring.mutations.twins import Change, Twin, plant
+from rubric_lsp.scoring.mutations.twins import Change, Twin, plant, with_coverage
 from rubric_lsp.scoring.proc import ScoringError
 
 # A weighted score this much lower counts as a drop; below it is rounding.
@@ -250,6 +250,19 @@ class MutationReport:
         }
 
 
+def missed_lines(result: ScoreResult) -> dict[str, frozenset[int]] | None:
+    """Changed lines the original's tests did not run, per file; None without coverage."""
+    measured = [
+        c for c in result.criteria.values() if c.check == "coverage" and c.status == "scored"
+    ]
+    if not measured:
+        return None
+    missed: dict[str, set[int]] = {}
+    for finding in measured[0].findings:
+        missed.setdefault(finding.path, set()).add(finding.line)
+    return {path: frozenset(lines) for path, lines in missed.items()}
+
+
 async def run_campaign(
     changes: Sequence[Change],
     defects: Sequence[Defect],
@@ -257,35 +270,43 @@ async def run_campaign(
     scorer: Scorer,
     finished: Callable[[int, int], None] | None = None,
 ) -> MutationReport:
-    """Plant every defect in every change, score originals and twins, and summarise."""
-    twins = [(c, [t for d in defects if (t := plant(c, d)) is not None]) for c in changes]
-    runs: list[ScoreOptions] = []
-    for change, planted in twins:
-        runs.append(attrs.evolve(options, base=change.base, patch=change.patch))
-        runs += [attrs.evolve(options, base=change.base, patch=t.patch) for t in planted]
+    """Score every change, plant every defect in it, score the twins, and summarise.
+
+    Originals are scored first: their coverage says which added lines the tests run, so a
+    defect that must break a test is planted where a test can see it.
+    """
     done = 0
+    total = len(changes) * (1 + len(defects))  # at most; set once the twins are known
 
     def one_done(_: int) -> None:
         nonlocal done
         done += 1
         if finished is not None:
-            finished(done, len(runs))
+            finished(done, total)
 
-    results = iter(await scorer.score_all(runs, one_done))
-    by_defect: dict[str, list[Outcome]] = {d.name: [] for d in defects}
-    claims: dict[str, tuple[str, ...]] = {d.name: () for d in defects}
+    originals = await scorer.score_all(
+        [attrs.evolve(options, base=c.base, patch=c.patch) for c in changes], one_done
+    )
+    twins: list[tuple[Change, ScoreResult, list[Twin]]] = []
     unscored: list[tuple[str, str]] = []
-    rubric = ""
-    for change, planted in twins:
-        original = next(results)
-        twin_results = [next(results) for _ in planted]
+    for change, original in zip(changes, originals, strict=True):
         if isinstance(original, ScoringError):
             unscored.append((change.label, str(original)))
             continue
+        missed = missed_lines(original)
+        planted_in = change if missed is None else with_coverage(change, missed)
+        twins.append((change, original, [t for d in defects if (t := plant(planted_in, d))]))
+    total = len(changes) + sum(len(planted) for *_, planted in twins)
+    runs = [attrs.evolve(options, base=t.change.base, patch=t.patch) for *_, p in twins for t in p]
+    results = iter(await scorer.score_all(runs, one_done))
+    by_defect: dict[str, list[Outcome]] = {d.name: [] for d in defects}
+    claims: dict[str, tuple[str, ...]] = {d.name: () for d in defects}
+    rubric = ""
+    for _, original, planted in twins:
         rubric = rubric or original.rubric_origin
         for defect in defects:
             claims[defect.name] = claims[defect.name] or claimed_by(original, defect)
-        for twin, result in zip(planted, twin_results, strict=True):
-            by_defect[twin.defect.name].append(compare(original, result, twin))
+        for twin in planted:
+            by_defect[twin.defect.name].append(compare(original, next(results), twin))
     summaries = tuple(DefectSummary(d, claims[d.name], tuple(by_defect[d.name])) for d in defects)
     return MutationReport(rubric, tuple(c.label for c in changes), summaries, tuple(unscored))

@@ -223,8 +223,12 @@ _UNUSED = ("colorsys", "sndhdr", "fractions", "calendar", "textwrap")
 
 
 def unused_import(source: Source) -> str | None:
-    """An import nothing uses, among the module's imports (pylint unused-import: style)."""
-    if source.tree is None:
+    """An import nothing uses, among the module's imports (pylint unused-import: style).
+
+    Not in a package's ``__init__.py``: an import there is a re-export by convention, which
+    pylint does not report (its ``init-import`` is off), so the twin would carry no defect.
+    """
+    if source.tree is None or source.path.rsplit("/", 1)[-1] == "__init__.py":
         return None
     present = imported_modules(source)
     module = next((m for m in _UNUSED if m not in present), None)
@@ -248,12 +252,19 @@ _FLIPPED: dict[type[ast.cmpop], type[ast.cmpop]] = {
 
 
 def flipped_comparison(source: Source) -> str | None:
-    """A comparison negated (``<`` to ``>=``), which the change's tests should catch."""
+    """A comparison negated (``<`` to ``>=``), which the change's tests should catch.
+
+    When the original's coverage is known, only a comparison on an added line its tests ran
+    is flipped: one no test runs cannot break a test, so its twin would not be this defect.
+    """
     compares = [
         node
         for function in functions(source)
         for node in own(function, ast.Compare)
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and node.lineno == node.end_lineno
+        if isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and node.lineno == node.end_lineno
+        and (source.covered is None or node.lineno in source.covered)
     ]
     # Comparisons on the change's own lines first: its tests are the likeliest to reach them.
     compares.sort(key=lambda node: node.lineno not in source.added)

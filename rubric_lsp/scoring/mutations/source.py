@@ -31,6 +31,8 @@ class Source:
     added: frozenset[int] = frozenset()
     # The base version's text; None for a new file.
     base: str | None = None
+    # The added lines the original's test run executed (coverage); None when not measured.
+    covered: frozenset[int] | None = None
 
     @cached_property
     def tree(self) -> ast.Module | None:

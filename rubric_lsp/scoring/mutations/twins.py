@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 import difflib
 import itertools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rubric_lsp.scoring.diff import parse_diff
@@ -183,6 +184,21 @@ def is_valid_twin(original: str, twin: str | None) -> bool:
     except (SyntaxError, ValueError):
         return False
     return True
+
+
+def with_coverage(change: Change, missed: Mapping[str, frozenset[int]]) -> Change:
+    """The change with each file's covered added lines: those its tests did not miss."""
+    files = tuple(
+        replace(
+            changed,
+            source=replace(
+                changed.source,
+                covered=changed.source.added - missed.get(changed.source.path, frozenset()),
+            ),
+        )
+        for changed in change.files
+    )
+    return replace(change, files=files)
 
 
 def plant(change: Change, defect: Defect) -> Twin | None:
