@@ -404,7 +404,7 @@ async def run_scoring(
         judge=results["judge"].evidence.get("run") if "judge" in results else None,
     )
     if options.queue_review and result.review:
-        result = await queue_borderline(repo, result, options.patch)
+        result = await queue_borderline(repo, result, changes, options.patch)
     return result
 
 

@@ -3,40 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from dataclasses import replace
 from pathlib import Path
 
-from rubric_lsp.scoring.diff import MAX_FILE_BYTES, diff_text, untracked_files
-from rubric_lsp.scoring.gitrepo import Repository, git
+from rubric_lsp.scoring.diff import ChangeSet
+from rubric_lsp.scoring.gitrepo import Repository
+from rubric_lsp.scoring.judge.prompt import read_diff
 from rubric_lsp.scoring.result import ScoreResult
 from rubric_lsp.scoring.review.queue import ReviewItem, ReviewQueue, item_id, now, text_hash
-
-# git's empty tree: the base of a repository with no commits yet.
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-
-
-async def working_tree_diff(root: Path, base: str | None) -> str:
-    """The working tree's change as one unified diff, untracked files as new files."""
-    text = await diff_text(root, base or EMPTY_TREE)
-    for path in await untracked_files(root):
-        file = root / path
-        if file.is_symlink() or not file.is_file() or file.stat().st_size > MAX_FILE_BYTES:
-            continue
-        # --no-index exits 1 when the sides differ, which they always do here.
-        done = await git(
-            root,
-            "diff",
-            "--no-index",
-            "--no-color",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-            "--",
-            "/dev/null",
-            path,
-            check=False,
-        )
-        text += done.stdout.decode("utf-8", errors="surrogateescape")
-    return text
 
 
 def _relative(path: str, root: Path | None) -> str:
@@ -85,13 +60,14 @@ def queue_item(
 
 
 async def queue_borderline(
-    repo: Repository, result: ScoreResult, patch: bytes | None = None
+    repo: Repository, result: ScoreResult, changes: ChangeSet, patch: bytes | None = None
 ) -> ScoreResult:
-    """Queue the result when ``review_if`` flags it, reading the change it measured."""
+    """Queue the result when ``review_if`` flags it, with the diff of the change it measured."""
     if not result.review:
         return result
     if patch is not None:
         diff = patch.decode("utf-8", errors="surrogateescape")
     else:
-        diff = await working_tree_diff(repo.root, result.base)
+        # The diff the judge is shown, of the files that were measured, never cut.
+        diff = (await read_diff(changes, limit=sys.maxsize)).text
     return await asyncio.to_thread(queue_item, repo.git_dir, result, diff, repo.root)
