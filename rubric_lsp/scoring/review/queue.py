@@ -16,7 +16,7 @@ import os
 import statistics
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,15 +64,8 @@ class Label:
         return self.name or self.email or "unknown"
 
     def to_json(self) -> dict[str, Any]:
-        """The stored shape of a label."""
-        return {
-            "points": self.points,
-            "name": self.name,
-            "email": self.email,
-            "when": self.when,
-            "note": self.note,
-            "via": self.via,
-        }
+        """The stored shape of a label: its fields."""
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Label:
@@ -254,6 +247,6 @@ class ReviewQueue:
         """Append a label to an item's history and return the item as stored."""
         with self._locked():
             item = self.get(review_id)
-            labelled = ReviewItem(**{**item.__dict__, "labels": (*item.labels, label)})
+            labelled = replace(item, labels=(*item.labels, label))
             self._write(labelled)
             return labelled
