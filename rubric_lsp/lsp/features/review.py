@@ -78,33 +78,53 @@ class ReviewFeature(Feature):
         self.recording: set[asyncio.Task[None]] = set()
         # The workspace's common git dir, found once the client is ready.
         self.git_dir: Path | None = None
-        # Hover figures by criterion, valid while the queue's folder is unchanged.
+        # Hover figures by criterion, computed off the event loop for the queue as it was
+        # when its folder had this modification time.
         self.figures: dict[str, Agreement] = {}
         self.figures_stamp: int | None = None
+        self.refreshing: asyncio.Task[None] | None = None
 
     async def initialized(self, params: types.InitializedParams) -> None:
         root = workspace_root(self.server)
         if root is not None:
             with contextlib.suppress(ScoringError, OSError):
                 self.git_dir = (await Repository.find(root)).git_dir
+        self._refresh_when_changed()
+
+    def _queue_stamp(self) -> int | None:
+        """The modification time of the queue's items folder; None without a queue."""
+        if self.git_dir is None:
+            return None
+        try:
+            return ReviewQueue(self.git_dir).items_folder.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def _refresh_when_changed(self) -> None:
+        """Recompute the figures in the background when the queue changed since they were."""
+        stamp = self._queue_stamp()
+        if stamp is None or stamp == self.figures_stamp:
+            return
+        if self.refreshing is None or self.refreshing.done():
+            self.refreshing = asyncio.get_running_loop().create_task(self._refresh())
+
+    async def _refresh(self) -> None:
+        """Every labelled criterion's kappa and n, read and computed off the event loop."""
+        if self.git_dir is None:
+            return
+        # Taken before reading: a label given meanwhile makes the next hover refresh again.
+        stamp = self._queue_stamp()
+        # numpy and the statistics load in that thread too, and only once a queue exists.
+        from rubric_lsp.scoring.review.agreement import agreement_of
+
+        with contextlib.suppress(OSError, ReviewError):
+            self.figures = await asyncio.to_thread(agreement_of, self.git_dir)
+            self.figures_stamp = stamp
 
     def hover_sections(self, uri: str, criterion: str) -> list[str]:
         """A criterion's agreement with people's labels, when any were given."""
-        if self.git_dir is None:
-            return []
-        queue = ReviewQueue(self.git_dir)
-        try:
-            stamp = queue.items_folder.stat().st_mtime_ns
-        except OSError:
-            return []
-        if stamp != self.figures_stamp or criterion not in self.figures:
-            # numpy and the statistics load with the first hover that needs them.
-            from rubric_lsp.scoring.review.agreement import agreement_of
-
-            if stamp != self.figures_stamp:
-                self.figures = {}
-            self.figures.update(agreement_of(self.git_dir, [criterion]))
-            self.figures_stamp = stamp
+        # The hover answers from the figures it has; a changed queue is read in the background.
+        self._refresh_when_changed()
         found = self.figures.get(criterion)
         if found is None or found.labels == 0:
             return []
@@ -194,6 +214,9 @@ class ReviewFeature(Feature):
         except (ReviewError, ScoringError, OSError) as error:
             self._say(f"label not recorded: {error}", types.MessageType.Error)
             return
+        if self.git_dir == git_dir:
+            # Hovers show the new label's effect from the moment it is said to be recorded.
+            await self._refresh()
         given = " ".join(f"{name}={number(value)}" for name, value in points.items())
         self._say(
             f"label recorded for {item.id}: {given} by {label.who} "

@@ -288,9 +288,11 @@ def calibrate(items: Sequence[ReviewItem]) -> dict[str, CriterionAgreement]:
     return {name: criterion_agreement(name, labelled, scale) for name, scale in names.items()}
 
 
-def agreement_of(git_dir: Path, names: Sequence[str]) -> dict[str, Agreement]:
-    """Kappa and n of the named criteria over the queue's labels: what a gate is judged by."""
+def agreement_of(git_dir: Path, names: Sequence[str] | None = None) -> dict[str, Agreement]:
+    """Kappa and n of the named criteria (None: every labelled one) over the queue's labels."""
     labelled = [item for item in ReviewQueue(git_dir).items() if item.labelled]
+    if names is None:
+        names = list(dict.fromkeys(name for item in labelled for name in item.criteria))
     found: dict[str, Agreement] = {}
     for name in names:
         scales = [item.scale for item in labelled if name in item.criteria]
