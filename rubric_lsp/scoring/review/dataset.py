@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rubric_lsp.language.model import TaskField
+from rubric_lsp.language.model import TaskField, quote
 from rubric_lsp.language.parser import parse
 from rubric_lsp.scoring.result import number
 from rubric_lsp.scoring.review.queue import ReviewItem
@@ -64,10 +64,6 @@ def record(item: ReviewItem) -> dict[str, Any]:
     }
 
 
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
 def chat(item: ReviewItem) -> dict[str, Any]:
     """System, user and assistant messages: the assistant reasons, then gives people's points."""
     low, high = item.scale
@@ -89,7 +85,9 @@ def chat(item: ReviewItem) -> dict[str, Any]:
         if points is None:
             continue
         why = notes if notes and name in human else str(data.get("comment") or "")
-        block.append(f"  {name} {number(float(points))} {_quoted(why)}")
+        # One line: a rubric string cannot span lines.
+        why = " ".join(why.split())
+        block.append(f"  {name} {number(float(points))} {quote(why)}")
     block.append("}")
     return {
         "id": item.id,

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from rubric_lsp.language.model import Block, ScoreEntry, Severity
+from rubric_lsp.language.model import Block, ScoreEntry, Severity, quote
 from rubric_lsp.language.parser import parse
 from rubric_lsp.language.validate import validate
 from rubric_lsp.scoring.gitrepo import git
@@ -23,14 +23,10 @@ from rubric_lsp.scoring.review.queue import Label, ReviewError, ReviewItem, now
 HEADER = "# rubric review {id}: your points in the last score block; saving records them."
 
 
-def _quoted(text: str) -> str:
-    """A rubric string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
 def prefilled_comment(data: dict[str, object]) -> str:
     """What a pre-filled entry says: the measured comment, or why there is no score."""
-    comment = str(data.get("comment") or "")
+    # One line: a rubric string cannot span lines, and a comment left as it was is no note.
+    comment = " ".join(str(data.get("comment") or "").split())
     return comment or f"measured: {data.get('status', 'unscored')}"
 
 
@@ -45,7 +41,7 @@ def review_document(item: ReviewItem) -> str:
         points = data.get("points")
         # An unmeasured criterion starts at the scale's low end: the person decides.
         shown = float(points) if isinstance(points, (int, float)) else low
-        lines.append(f"  {name} {number(shown)} {_quoted(prefilled_comment(data))}")
+        lines.append(f"  {name} {number(shown)} {quote(prefilled_comment(data))}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
