@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -361,10 +361,7 @@ class PylintCritic(DeclaredCritic, check="pylint"):
         score = pylint_score(findings)
         weighted = sum(f.penalty for f in findings)
         # Each finding's share of what the score lost: the shares add up to 1 - score.
-        shares = [
-            Finding(**{**f.__dict__, "penalty": f.penalty / (HALVING_FINDINGS + weighted)})
-            for f in findings
-        ]
+        shares = [replace(f, penalty=f.penalty / (HALVING_FINDINGS + weighted)) for f in findings]
         reasons = [
             f"Ran pylint once on {report.files} changed Python file(s): "
             f"{report.statements} changed statement(s).",
