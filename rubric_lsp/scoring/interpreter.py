@@ -57,9 +57,23 @@ class ProjectPython:
         return {"executable": self.executable, "found_by": self.found_by, "note": self.note}
 
 
+def own_executable() -> str:
+    """``sys.executable``, called ``python`` when that name in its folder is the same program."""
+    # A process started as python3 (Ray's workers) and one started as python must name
+    # one interpreter alike, or the same change's reports differ between the engines.
+    current = Path(sys.executable)
+    plain = current.with_name("python")
+    try:
+        if plain != current and os.path.samefile(plain, current):
+            return str(plain)
+    except OSError:
+        pass
+    return sys.executable
+
+
 def own_python(note: str = "") -> ProjectPython:
     """rubric's own interpreter."""
-    return ProjectPython(sys.executable, OWN, note)
+    return ProjectPython(own_executable(), OWN, note)
 
 
 def _in_env(folder: Path) -> Path | None:

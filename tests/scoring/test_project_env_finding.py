@@ -15,6 +15,7 @@ from rubric_lsp.scoring.interpreter import (
     OWN,
     ProjectPython,
     find_python,
+    own_python,
     search_path,
     site_packages,
 )
@@ -56,8 +57,26 @@ def test_the_rules_apply_in_order(tmp_path: Path) -> None:
 
 def test_without_an_environment_rubrics_own_runs_and_says_so(tmp_path: Path) -> None:
     found = find_python(tmp_path, "", None, {})
-    assert found.found_by == OWN and found.executable == sys.executable
+    assert found.found_by == OWN and os.path.samefile(found.executable, sys.executable)
     assert "no project environment found" in found.describe()
+
+
+def test_rubrics_own_is_named_alike_however_it_was_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ray's workers start as python3, the CLI often as python: one report, one name.
+    (tmp_path / "python3").symlink_to(sys.executable)
+    (tmp_path / "python").symlink_to("python3")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "python3").symlink_to(sys.executable)
+    (tmp_path / "other" / "python").write_text("#!/bin/sh\n")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python3"))
+    assert own_python().executable == str(tmp_path / "python")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    assert own_python().executable == str(tmp_path / "python")
+    # A different program called python is not taken for this one.
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "other" / "python3"))
+    assert own_python().executable == str(tmp_path / "other" / "python3")
 
 
 def test_tool_environments_are_found_from_their_files(tmp_path: Path) -> None:
