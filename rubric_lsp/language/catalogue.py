@@ -42,7 +42,7 @@ CATALOGUE: tuple[CheckDeclaration, ...] = (
     ),
     CheckDeclaration(
         "coverage",
-        "Share of changed executable lines that the test run executes.",
+        "Share of changed executable lines the tests run (lines run on import and tests aside).",
         executes_code=True,
         binds=("tests",),
         measured_from="tests",

@@ -1,14 +1,22 @@
-"""Share of changed executable lines that the (one) test run executes, via coverage.py."""
+"""Share of changed executable lines that the (one) test run executes, via coverage.py.
+
+Counted are the changed statements outside test files that only a call runs (function
+bodies) and every changed statement that did not run. A statement that runs when its
+module is imported (an import, a constant, a ``def`` line) says nothing about the tests
+when it ran, and counting it would let a change raise its share by adding such lines.
+"""
 
 from __future__ import annotations
 
+import ast
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
 from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.critics.tests import DEFAULT_COMMAND, DEFAULT_TIMEOUT, run_suite
 from rubric_lsp.scoring.diff import ChangedFile
-from rubric_lsp.scoring.pysource import real
+from rubric_lsp.scoring.pysource import is_test_file, real
 
 # coverage.py's default exclusion pattern.
 _NO_COVER = r"#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)"
@@ -30,6 +38,19 @@ def executable_lines(text: str, lines: frozenset[int]) -> set[int]:
     return {parser.first_line(line) for line in lines} & statements
 
 
+def call_time_lines(text: str) -> set[int]:
+    """Lines inside function bodies: what runs only when the function is called."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return set()
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno:
+            lines.update(range(node.body[0].lineno, node.end_lineno + 1))
+    return lines
+
+
 def executed_lines(data_file: Path, path: str) -> set[int]:
     """Lines of ``path`` that ran, from a coverage data file."""
     from coverage import CoverageData
@@ -39,29 +60,48 @@ def executed_lines(data_file: Path, path: str) -> set[int]:
     return set(data.lines(real(path)) or ())
 
 
-def measure(
-    data_file: Path, work_dir: Path, files: list[ChangedFile]
-) -> tuple[int, list[tuple[str, list[int]]]]:
-    """How many changed executable lines there are, and the missed ones per file.
+@dataclass(frozen=True)
+class Measured:
+    """The counted changed statements, the missed ones per file, and what was left out."""
 
-    Lines are counted first: a change with none (an empty ``__init__.py``) needs no data,
-    and coverage writes none when nothing it was told to measure ran.
-    """
-    total = 0
-    missed: list[tuple[str, list[int]]] = []
+    counted: int
+    missed: list[tuple[str, list[int]]]
+    import_time: int = 0
+    in_tests: int = 0
+
+
+def wanted_lines(work_dir: Path, files: list[ChangedFile]) -> dict[str, set[int]]:
+    """The changed executable statements of each changed file outside the tests."""
+    wanted: dict[str, set[int]] = {}
     for changed in files:
         text = (work_dir / changed.path).read_text(encoding="utf-8", errors="replace")
-        wanted = executable_lines(text, changed.added)
-        if not wanted:
+        lines = executable_lines(text, changed.added)
+        if lines:
+            wanted[changed.path] = lines
+    return wanted
+
+
+def measure(data_file: Path, work_dir: Path, wanted: dict[str, set[int]]) -> Measured:
+    """The changed statements that count, the missed ones per file, and those left out.
+
+    Test files are left out (the suite runs them: they would cover themselves), and so
+    are statements outside function bodies that ran: importing the module ran them.
+    """
+    counted = import_time = in_tests = 0
+    missed: list[tuple[str, list[int]]] = []
+    for path, lines in wanted.items():
+        if is_test_file(path):
+            in_tests += len(lines)
             continue
-        total += len(wanted)
-        if not data_file.exists():
-            continue  # the caller says why there is no data
-        ran = executed_lines(data_file, str(work_dir / changed.path))
-        lost = sorted(wanted - ran)
+        text = (work_dir / path).read_text(encoding="utf-8", errors="replace")
+        ran = executed_lines(data_file, str(work_dir / path))
+        lost = lines - ran
+        kept = (lines & call_time_lines(text)) | lost
+        counted += len(kept)
+        import_time += len(lines) - len(kept)
         if lost:
-            missed.append((changed.path, lost))
-    return total, missed
+            missed.append((path, sorted(lost)))
+    return Measured(counted, missed, import_time, in_tests)
 
 
 def _ranges(lines: list[int], limit: int = 8) -> str:
@@ -105,10 +145,10 @@ class CoverageCritic(DeclaredCritic, check="coverage"):
             return CriticResult.skipped(
                 f"coverage cannot wrap the test command `{command}`; use a python or pytest command"
             )
-        total, missed = await asyncio.to_thread(
-            measure, run.coverage_file, context.changes.work_dir, files
-        )
-        if total and not run.coverage_file.exists():
+        work_dir = context.changes.work_dir
+        wanted = await asyncio.to_thread(wanted_lines, work_dir, files)
+        needs_data = any(not is_test_file(path) for path in wanted)
+        if needs_data and not run.coverage_file.exists():
             if run.borrowed_coverage:
                 return CriticResult.error(
                     f"coverage.py is not installed in {context.python.executable} and rubric's "
@@ -117,13 +157,23 @@ class CoverageCritic(DeclaredCritic, check="coverage"):
             return CriticResult.error(
                 f"the test run left no coverage data (exit {run.returncode}): {run.last_line}"
             )
+        measured = (
+            await asyncio.to_thread(measure, run.coverage_file, work_dir, wanted)
+            if needs_data
+            else Measured(0, [], in_tests=sum(len(lines) for lines in wanted.values()))
+        )
+        total, missed = measured.counted, measured.missed
+        left_out = _left_out(measured)
         if total == 0:
             return CriticResult(
                 1.0,
                 summary="no changed executable lines",
                 reasons=(
-                    "The change adds no executable line (only comments, docstrings, blanks).",
+                    "The change adds no executable line that a test could run (only comments, "
+                    "docstrings, blanks, tests, or lines that ran on import)."
+                    + (f" Left out: {left_out}." if left_out else ""),
                 ),
+                evidence=_evidence(measured),
             )
         lost = sum(len(lines) for _, lines in missed)
         score = (total - lost) / total
@@ -131,6 +181,8 @@ class CoverageCritic(DeclaredCritic, check="coverage"):
             f"The test run (`{command}`) measured with coverage.py.",
             f"{total - lost} of {total} changed executable line(s) ran.",
         ]
+        if left_out:
+            reasons.append(f"Not counted: {left_out}.")
         reasons += [f"Not run: {path} lines {_ranges(lines)}" for path, lines in missed[:5]]
         findings = tuple(
             Finding(
@@ -150,5 +202,27 @@ class CoverageCritic(DeclaredCritic, check="coverage"):
             summary=f"{total - lost}/{total} changed executable lines covered",
             reasons=tuple(reasons),
             findings=findings,
-            evidence={"changed_executable": total, "missed": lost},
+            evidence=_evidence(measured),
         )
+
+
+def _left_out(measured: Measured) -> str:
+    """What the share leaves out, in words; empty when nothing."""
+    parts = []
+    if measured.import_time:
+        parts.append(
+            f"{measured.import_time} line(s) that ran on import (imports, defs, constants)"
+        )
+    if measured.in_tests:
+        parts.append(f"{measured.in_tests} line(s) of test files")
+    return " and ".join(parts)
+
+
+def _evidence(measured: Measured) -> dict[str, int]:
+    """The raw counts behind the share."""
+    return {
+        "changed_executable": measured.counted,
+        "missed": sum(len(lines) for _, lines in measured.missed),
+        "ran_on_import": measured.import_time,
+        "in_test_files": measured.in_tests,
+    }
