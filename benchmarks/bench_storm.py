@@ -405,7 +405,10 @@ async def run(args: argparse.Namespace) -> int:
         return 0
     servers = {"server": command}
     if args.baseline:
-        servers = {"baseline": args.baseline, "server": command}
+        servers = {"baseline": args.baseline, **servers}
+    if args.floor:
+        floor = Path(__file__).with_name("null_server.py")
+        servers = {"floor": f"{shlex.quote(sys.executable)} {shlex.quote(str(floor))}", **servers}
     failures = await compare(servers, text, args.edits, args.every, args.rounds, args.delay)
     if args.memory_edits or args.cycles:
         bench = await start(command, args.delay)
@@ -426,6 +429,11 @@ def main() -> None:
     parser.add_argument(
         "--baseline",
         help="a command starting another server (e.g. an older checkout's) to storm in turn",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="storm benchmarks/null_server.py in turn too: what the client and pipe alone cost",
     )
     parser.add_argument(
         "--cpu",
