@@ -1,7 +1,8 @@
-"""Diagnostics by (source, uri), so each source sets and clears its own."""
+"""Diagnostics by document and source, so each source sets and clears its own."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from lsprotocol import types
@@ -19,45 +20,53 @@ class DiagnosticStore:
 
     # Sources are e.g. "rubric" for syntax and validation; on-save scoring adds its own.
 
-    _entries: dict[tuple[str, str], _Entry] = field(default_factory=dict)
-    # Bumped on every change of a document's diagnostics: the pull result id.
-    _generation: dict[str, int] = field(default_factory=dict)
+    # By document, then source: closing a document forgets it in one step, and a request
+    # reads one document's entries, not every open document's.
+    _entries: dict[str, dict[str, _Entry]] = field(default_factory=dict)
+    # The pull result id of each document: a stamp from one counter for the whole
+    # session, so a closed document leaves nothing behind and a reopened one never
+    # repeats an id its earlier life handed out.
+    _stamps: dict[str, int] = field(default_factory=dict)
+    _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def set(
         self, source: str, uri: str, version: int | None, items: list[types.Diagnostic]
     ) -> None:
         """Replace one source's diagnostics of a document."""
-        self._entries[(source, uri)] = _Entry(version, items)
-        self._generation[uri] = self._generation.get(uri, 0) + 1
+        self._entries.setdefault(uri, {})[source] = _Entry(version, items)
+        self._stamps[uri] = next(self._counter)
 
     def clear(self, source: str, uri: str) -> None:
         """Remove one source's diagnostics of a document."""
-        if self._entries.pop((source, uri), None) is not None:
-            self._generation[uri] = self._generation.get(uri, 0) + 1
+        sources = self._entries.get(uri)
+        if sources is None or sources.pop(source, None) is None:
+            return
+        if not sources:
+            del self._entries[uri]
+        self._stamps[uri] = next(self._counter)
 
     def clear_document(self, uri: str) -> None:
-        """Remove every source's diagnostics of a document."""
-        for key in [key for key in self._entries if key[1] == uri]:
-            del self._entries[key]
-        self._generation[uri] = self._generation.get(uri, 0) + 1
+        """Forget every source's diagnostics of a document (it was closed)."""
+        self._entries.pop(uri, None)
+        self._stamps.pop(uri, None)
 
     def get(self, source: str, uri: str) -> tuple[int | None, list[types.Diagnostic]] | None:
         """One source's (version, diagnostics) of a document, if it has any."""
-        entry = self._entries.get((source, uri))
+        entry = self._entries.get(uri, {}).get(source)
         return (entry.version, entry.items) if entry else None
 
     def items(self, uri: str, exclude: frozenset[str] = frozenset()) -> list[types.Diagnostic]:
         """All diagnostics of a document, source by source, but for excluded sources."""
         found: list[types.Diagnostic] = []
-        for (source, entry_uri), entry in sorted(self._entries.items()):
-            if entry_uri == uri and source not in exclude:
+        for source, entry in sorted(self._entries.get(uri, {}).items()):
+            if source not in exclude:
                 found.extend(entry.items)
         return found
 
     def sources(self) -> frozenset[str]:
         """Every source that holds diagnostics."""
-        return frozenset(source for source, _ in self._entries)
+        return frozenset(source for sources in self._entries.values() for source in sources)
 
     def result_id(self, uri: str) -> str:
         """An id that changes whenever the document's diagnostics change."""
-        return str(self._generation.get(uri, 0))
+        return str(self._stamps.get(uri, 0))

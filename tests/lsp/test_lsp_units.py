@@ -107,6 +107,21 @@ def test_diagnostic_store_keeps_sources_apart() -> None:
     assert store.items("u") == []
 
 
+def test_diagnostic_store_forgets_closed_documents_and_never_repeats_an_id() -> None:
+    store = DiagnosticStore()
+    ids = set()
+    for _ in range(3):  # open, publish, close: again and again, as a fuzz or a session does
+        store.set("rubric", "u", 1, [])
+        ids.add(store.result_id("u"))
+        store.clear_document("u")
+    assert len(ids) == 3
+    # Nothing of the closed document is kept (a long session opens thousands of them).
+    assert store._entries == {} and store._stamps == {}
+    store.set("rubric", "v", 1, [])
+    store.clear("rubric", "v")
+    assert store._entries == {} and store.sources() == frozenset()
+
+
 def test_model_cache_parses_each_version_once(parsed: list[str]) -> None:
     cache = ModelCache()
     text = "reward_rubric { criterion a }\n"
