@@ -40,7 +40,7 @@ class RubricLanguageServer(LanguageServer):
             protocol_cls=RubricProtocol,
         )
         self.settings = Settings()
-        self.models = ModelCache(after_parse)
+        self.models = ModelCache(after_parse, lambda uri: self.open_document(uri) is not None)
         self.diagnostics = DiagnosticStore()
         # Parsing and validation run off the event loop so requests stay fast.
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rubric-check")

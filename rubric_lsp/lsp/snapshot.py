@@ -145,9 +145,16 @@ class ModelCache:
     # at most once; requests that only need names (completion, hover) can use the latest
     # parsed version instead of waiting for a parse of every edit.
 
-    def __init__(self, after_parse: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        after_parse: Callable[[], None] = lambda: None,
+        is_open: Callable[[str], bool] = lambda uri: True,
+    ) -> None:
         # Called after each parse: the entry point's memory policy for fresh models.
         self._after_parse = after_parse
+        # Whether a document is still open: a check in the worker thread that finishes
+        # after its document was closed must not keep the snapshot for the session.
+        self._is_open = is_open
         self._current: dict[str, Snapshot] = {}
         self._parsed: dict[str, Snapshot] = {}
         self._parsers: dict[str, ChunkedParser] = {}
@@ -176,7 +183,8 @@ class ModelCache:
                 uri, version, text, encoding, parser.parse, self._after_parse, line_starts
             )
             snapshot.on_parsed = self._remember_parsed
-            self._current[uri] = snapshot
+            if self._is_open(uri):
+                self._current[uri] = snapshot
             return snapshot
 
     def _remember_parsed(self, snapshot: Snapshot) -> None:

@@ -162,3 +162,18 @@ def test_critics_of_the_wrong_shape_keep_the_other_settings() -> None:
         settings, problems = read_settings({"critics": bad, "trusted": True})
         assert settings.trusted is True and settings.critics == {}
         assert len(problems) == 1 and problems[0].startswith("setting 'critics' must be")
+
+
+def test_model_cache_keeps_no_snapshot_of_a_closed_document() -> None:
+    # A pull's check in the worker thread can finish after the client closed the
+    # document; what it made is answered, not kept for the rest of the session.
+    open_uris = {"u"}
+    cache = ModelCache(is_open=lambda uri: uri in open_uris)
+    text = "reward_rubric { criterion a }\n"
+    kept = cache.get("u", 1, text, UTF16)
+    assert kept.document.criteria and cache.latest_parsed("u") is kept
+    cache.drop("u")
+    open_uris.clear()
+    late = cache.get("u", 1, text, UTF16)
+    assert late.document.criteria[0].name.text == "a"
+    assert cache._current == {} and cache.latest_parsed("u") is None
