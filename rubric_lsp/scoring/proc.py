@@ -157,6 +157,11 @@ async def run(
         raise ScoringError(f"command not found: {argv[0]}") from None
     except PermissionError:
         raise ScoringError(f"command not executable: {argv[0]}") from None
+    except BaseException:
+        # Cancelled (Ctrl-C) while the command was starting: it may run already, with no
+        # handle to end it by, so it is found by the mark in its environment.
+        end_marked(mark)
+        raise
     output = asyncio.ensure_future(process.communicate(stdin))
     try:
         async with asyncio.timeout(timeout):

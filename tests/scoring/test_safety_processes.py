@@ -129,3 +129,42 @@ def test_the_sweep_leaves_other_processes_alone() -> None:
     finally:
         bystander.kill()
         bystander.wait()
+
+
+# Runs in its own interpreter: a start that is cancelled once the command is running.
+CANCELLED_START = """\
+import asyncio, sys
+from rubric_lsp.scoring import proc
+started = asyncio.create_subprocess_exec
+async def started_then_cancelled(*args, **kwargs):
+    await started(*args, **kwargs)
+    await asyncio.sleep(0.3)  # the command is running now
+    raise asyncio.CancelledError
+proc.asyncio.create_subprocess_exec = started_then_cancelled
+command = [sys.executable, "-c", sys.argv[1]]
+try:
+    asyncio.run(proc.run(command, "."))
+except asyncio.CancelledError:
+    # Looked for while this process lives: its command would die with it otherwise.
+    import subprocess, time
+    time.sleep(0.2)
+    alive = subprocess.run(["pgrep", "-f", r"sleep\\(4323\\)"], capture_output=True, text=True)
+    import os
+    print("cancelled", [pid for pid in alive.stdout.split() if int(pid) != os.getpid()])
+"""
+
+
+def test_a_run_cancelled_while_its_command_starts_leaves_nothing(tmp_path: Path) -> None:
+    # Ctrl-C can land between the fork and the moment the run holds the process: the
+    # command runs, but the run never gets its handle to end it by.
+    marker = tmp_path / "alive"
+    code = f"import time, pathlib; pathlib.Path({str(marker)!r}).write_text('x'); time.sleep(4323)"
+    done = subprocess.run(
+        [sys.executable, "-c", CANCELLED_START, code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert marker.exists(), done.stderr  # the command did start
+    assert done.stdout.strip() == "cancelled []", done.stderr
