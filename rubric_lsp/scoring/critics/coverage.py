@@ -16,7 +16,7 @@ from pathlib import Path
 from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Finding
 from rubric_lsp.scoring.critics.tests import DEFAULT_COMMAND, DEFAULT_TIMEOUT, run_suite
 from rubric_lsp.scoring.diff import ChangedFile
-from rubric_lsp.scoring.pysource import is_test_file, real
+from rubric_lsp.scoring.pysource import is_test_file, parse, real
 
 # coverage.py's default exclusion pattern.
 _NO_COVER = r"#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)"
@@ -40,9 +40,8 @@ def executable_lines(text: str, lines: frozenset[int]) -> set[int]:
 
 def call_time_lines(text: str) -> set[int]:
     """Lines inside function bodies: what runs only when the function is called."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    tree = parse(text)
+    if tree is None:
         return set()
     lines: set[int] = set()
     for node in ast.walk(tree):
@@ -69,34 +68,47 @@ class Measured:
     import_time: int = 0
     in_tests: int = 0
 
+    @property
+    def lost(self) -> int:
+        """How many counted statements did not run."""
+        return sum(len(lines) for _, lines in self.missed)
 
-def wanted_lines(work_dir: Path, files: list[ChangedFile]) -> dict[str, set[int]]:
-    """The changed executable statements of each changed file outside the tests."""
-    wanted: dict[str, set[int]] = {}
+
+@dataclass(frozen=True)
+class Wanted:
+    """A changed file's changed executable statements, and its lines inside function bodies."""
+
+    statements: set[int]
+    call_time: set[int]
+
+
+def wanted_lines(work_dir: Path, files: list[ChangedFile]) -> dict[str, Wanted]:
+    """The changed executable statements of each changed file, test files included."""
+    wanted: dict[str, Wanted] = {}
     for changed in files:
         text = (work_dir / changed.path).read_text(encoding="utf-8", errors="replace")
         lines = executable_lines(text, changed.added)
         if lines:
-            wanted[changed.path] = lines
+            wanted[changed.path] = Wanted(lines, call_time_lines(text))
     return wanted
 
 
-def measure(data_file: Path, work_dir: Path, wanted: dict[str, set[int]]) -> Measured:
+def measure(data_file: Path, work_dir: Path, wanted: dict[str, Wanted]) -> Measured:
     """The changed statements that count, the missed ones per file, and those left out.
 
     Test files are left out (the suite runs them: they would cover themselves), and so
     are statements outside function bodies that ran: importing the module ran them.
+    The data file is read only for files outside the tests.
     """
     counted = import_time = in_tests = 0
     missed: list[tuple[str, list[int]]] = []
-    for path, lines in wanted.items():
+    for path, found in wanted.items():
+        lines = found.statements
         if is_test_file(path):
             in_tests += len(lines)
             continue
-        text = (work_dir / path).read_text(encoding="utf-8", errors="replace")
-        ran = executed_lines(data_file, str(work_dir / path))
-        lost = lines - ran
-        kept = (lines & call_time_lines(text)) | lost
+        lost = lines - executed_lines(data_file, str(work_dir / path))
+        kept = (lines & found.call_time) | lost
         counted += len(kept)
         import_time += len(lines) - len(kept)
         if lost:
@@ -157,11 +169,7 @@ class CoverageCritic(DeclaredCritic, check="coverage"):
             return CriticResult.error(
                 f"the test run left no coverage data (exit {run.returncode}): {run.last_line}"
             )
-        measured = (
-            await asyncio.to_thread(measure, run.coverage_file, work_dir, wanted)
-            if needs_data
-            else Measured(0, [], in_tests=sum(len(lines) for lines in wanted.values()))
-        )
+        measured = await asyncio.to_thread(measure, run.coverage_file, work_dir, wanted)
         total, missed = measured.counted, measured.missed
         left_out = _left_out(measured)
         if total == 0:
@@ -175,7 +183,7 @@ class CoverageCritic(DeclaredCritic, check="coverage"):
                 ),
                 evidence=_evidence(measured),
             )
-        lost = sum(len(lines) for _, lines in missed)
+        lost = measured.lost
         score = (total - lost) / total
         reasons = [
             f"The test run (`{command}`) measured with coverage.py.",
@@ -222,7 +230,7 @@ def _evidence(measured: Measured) -> dict[str, int]:
     """The raw counts behind the share."""
     return {
         "changed_executable": measured.counted,
-        "missed": sum(len(lines) for _, lines in measured.missed),
+        "missed": measured.lost,
         "ran_on_import": measured.import_time,
         "in_test_files": measured.in_tests,
     }
