@@ -92,6 +92,9 @@ class Feature:
     def initialize(self, params: types.InitializeParams) -> None:
         """The client's ``initialize`` request, before the server answers it."""
 
+    def ready(self, params: types.InitializedParams) -> None:
+        """The client is ready: tell it what needs no answer, before any later message."""
+
     async def initialized(self, params: types.InitializedParams) -> None:
         """The client is ready: ask it things, register capabilities."""
 

@@ -69,9 +69,16 @@ def _register_lifecycle(server: RubricLanguageServer, features: FeatureSet) -> N
         textsync.adopt(server.protocol)
         features.notify("initialize", params)
 
+    # Kept referenced: a task nobody holds may be collected before it ends.
+    starting: set[asyncio.Future[None]] = set()
+
     @server.feature(types.INITIALIZED)
-    async def initialized(params: types.InitializedParams) -> None:
-        await features.notify_async("initialized", params)
+    def initialized(params: types.InitializedParams) -> None:
+        # Synchronous, so what `ready` sends precedes the answer to any later request.
+        features.notify("ready", params)
+        task = asyncio.ensure_future(features.notify_async("initialized", params))
+        starting.add(task)
+        task.add_done_callback(starting.discard)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:

@@ -27,9 +27,11 @@ class ConfigurationFeature(Feature):
         self.initial_settings, self.initial_problems = settings, tuple(problems)
         self.server.settings = settings
 
-    async def initialized(self, params: types.InitializedParams) -> None:
+    def ready(self, params: types.InitializedParams) -> None:
         for problem in self.initial_problems:
             self._warn(problem)
+
+    async def initialized(self, params: types.InitializedParams) -> None:
         await self.pull()
 
     @request(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
