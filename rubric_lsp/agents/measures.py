@@ -14,7 +14,8 @@ from rubric_lsp.language.catalogue import DECLARED, MANUAL
 COSTS: dict[str, str] = {
     "tests": "passed / run tests (skipped tests excluded), from pytest's junit XML; "
     "a non-pytest command scores 1 or 0 by exit status",
-    "coverage": "covered / counted lines; no counted line: 1.0",
+    "coverage": "1 − missed / max(counted, 10) lines: the share from 10 counted lines, "
+    "a tenth per missed line below; no counted line: 1.0",
     "pylint": "10 / (10 + 5·errors + warnings + refactors + conventions)",
     "bandit": "max(0, 1 − Σ penalty), penalty HIGH 0.5, MEDIUM 0.25, LOW 0.1, "
     "times confidence HIGH 1, MEDIUM 0.7, LOW 0.4",

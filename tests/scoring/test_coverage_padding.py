@@ -58,8 +58,8 @@ def _coverage(
 
 def test_only_the_body_counts_when_no_test_calls_the_function(tmp_path: Path) -> None:
     value, evidence = _coverage(tmp_path, UNTESTED)
-    # The def line ran on import; the two body lines never ran.
-    assert value == 0.0
+    # The def line ran on import; the two body lines never ran: a tenth each.
+    assert value == 0.8
     assert evidence == {
         "changed_executable": 2,
         "missed": 2,
@@ -93,7 +93,7 @@ def test_a_module_never_imported_counts_every_line(tmp_path: Path) -> None:
         tmp_path, UNTESTED, {"app/unused.py": "LIMIT = 3\nNAMES = ('a', 'b')\n"}
     )
     # Its two module-level lines did not run, so they count as missed.
-    assert value == 0.0
+    assert value == 0.6
     assert evidence["missed"] == 4 and evidence["changed_executable"] == 4
 
 
@@ -102,3 +102,38 @@ def test_a_called_function_is_covered(tmp_path: Path) -> None:
     value, evidence = _coverage(tmp_path, UNTESTED, {"tests/test_tool.py": files_test})
     assert value == 1.0
     assert evidence["changed_executable"] == 2 and evidence["missed"] == 0
+
+
+TESTED = TEST + "\n\ndef test_shifted():\n    assert app.tool.shifted(1) == 4\n"
+
+
+def test_one_untested_line_costs_a_tenth_not_the_whole_criterion(tmp_path: Path) -> None:
+    tool = UNTESTED + '\n\ndef halved(value):\n    """Half the value."""\n    return value / 2\n'
+    value, evidence = _coverage(tmp_path, tool, {"tests/test_tool.py": TESTED})
+    assert evidence["changed_executable"] == 3 and evidence["missed"] == 1
+    # The share would be 2/3; below ten counted lines each missed line costs 1/10.
+    assert value == 0.9
+
+
+def test_covered_lines_added_to_a_small_change_do_not_raise_its_score(tmp_path: Path) -> None:
+    tool = UNTESTED + '\n\ndef halved(value):\n    """Half the value."""\n    return value / 2\n'
+    plain, _ = _coverage(tmp_path / "plain", tool, {"tests/test_tool.py": TESTED})
+    padded_tool = tool + "".join(
+        f'\n\ndef pad_{n}(value):\n    """Pad."""\n    return value + {n}\n' for n in range(4)
+    )
+    calls = "".join(
+        f"\n\ndef test_pad_{n}():\n    assert app.tool.pad_{n}(0) == {n}\n" for n in range(4)
+    )
+    padded, evidence = _coverage(
+        tmp_path / "padded", padded_tool, {"tests/test_tool.py": TESTED + calls}
+    )
+    assert evidence["changed_executable"] == 7 and evidence["missed"] == 1
+    assert padded == plain
+
+
+def test_from_ten_counted_lines_the_score_is_the_share(tmp_path: Path) -> None:
+    body = "".join(f"    step_{n} = value + {n}\n" for n in range(11))
+    tool = f'"""Tools."""\n\n\ndef long(value):\n    """Steps."""\n{body}    return step_10\n'
+    value, evidence = _coverage(tmp_path, tool)
+    assert evidence["changed_executable"] == 12 and evidence["missed"] == 12
+    assert value == 0.0

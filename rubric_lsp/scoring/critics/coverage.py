@@ -4,6 +4,12 @@ Counted are the changed statements outside test files that only a call runs (fun
 bodies) and every changed statement that did not run. A statement that runs when its
 module is imported (an import, a constant, a ``def`` line) says nothing about the tests
 when it ran, and counting it would let a change raise its share by adding such lines.
+
+Each missed line costs 1 / max(counted, FULL_SHARE_LINES) of the score: the share once
+the change counts that many lines, a fixed cost per line below it. Without the floor one
+untested line of a small change cost the whole criterion, more than any other check's
+finding costs (pylint's first finding costs 1/11), and a real patch that also edits
+untested code lost more on `tests` than on the defect it planted.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from rubric_lsp.scoring.critic import Context, CriticResult, DeclaredCritic, Fin
 from rubric_lsp.scoring.critics.tests import DEFAULT_COMMAND, DEFAULT_TIMEOUT, run_suite
 from rubric_lsp.scoring.diff import ChangedFile
 from rubric_lsp.scoring.pysource import is_test_file, parse, real
+
+# Below this many counted lines each missed line costs 1/FULL_SHARE_LINES, so adding
+# covered lines to a small change gains nothing; from here on the score is the share.
+FULL_SHARE_LINES = 10
 
 # coverage.py's default exclusion pattern.
 _NO_COVER = r"#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)"
@@ -184,11 +194,17 @@ class CoverageCritic(DeclaredCritic, check="coverage"):
                 evidence=_evidence(measured),
             )
         lost = measured.lost
-        score = (total - lost) / total
+        scale = max(total, FULL_SHARE_LINES)
+        score = (scale - lost) / scale
         reasons = [
             f"The test run (`{command}`) measured with coverage.py.",
             f"{total - lost} of {total} changed executable line(s) ran.",
         ]
+        if lost and total < FULL_SHARE_LINES:
+            reasons.append(
+                f"Fewer than {FULL_SHARE_LINES} lines counted, so each line not run costs "
+                f"1/{FULL_SHARE_LINES} of the score rather than 1/{total}."
+            )
         if left_out:
             reasons.append(f"Not counted: {left_out}.")
         reasons += [f"Not run: {path} lines {_ranges(lines)}" for path, lines in missed[:5]]
@@ -200,7 +216,7 @@ class CoverageCritic(DeclaredCritic, check="coverage"):
                 "not-covered",
                 "changed line not run by the tests",
                 "info",
-                penalty=1.0 / total,
+                penalty=1.0 / scale,
             )
             for path, lines in missed
             for line in lines
