@@ -51,6 +51,13 @@ class Hunk:
         """The first new line after the hunk."""
         return self.target_start + max(self.target_length, 1)
 
+    @property
+    def removed(self) -> frozenset[int]:
+        """The base lines this hunk removed (or rewrote)."""
+        kept = set(self.context.values())
+        span = range(self.source_start, self.source_start + self.source_length)
+        return frozenset(line for line in span if line not in kept)
+
 
 @dataclass(frozen=True)
 class ChangedFile:
@@ -86,6 +93,14 @@ class ChangedFile:
     def changed(self) -> frozenset[int]:
         """Added lines and the lines where something was deleted."""
         return self.added | self.touched
+
+    def hunk_at(self, line: int) -> int | None:
+        """The index of the hunk whose new side holds ``line``; None outside every hunk."""
+        starts = [hunk.target_first for hunk in self.hunks]
+        index = bisect.bisect_right(starts, line) - 1
+        if index >= 0 and line < self.hunks[index].target_first + self.hunks[index].target_length:
+            return index
+        return None
 
     def base_line(self, line: int) -> int | None:
         """The base line an unchanged new line came from; None for added lines."""

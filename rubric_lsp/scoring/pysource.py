@@ -206,19 +206,28 @@ def caused_by_change(
     findings: Sequence[F],
     base_findings: Sequence[Finding] | None,
     span: bool = False,
+    rewritten: bool = False,
 ) -> list[F]:
     """Findings the change is responsible for: on added lines, or new on unchanged lines.
 
     A finding on an unchanged line counts only when the base version of the file had no
     finding with the same code on the line it came from (an import left unused by a removed
     call). Without base findings, unchanged lines are given the benefit of the doubt.
+    With ``rewritten``, a finding on an added line does not count either when a line its
+    hunk removed had the same finding (code and message): the line was rewritten around a
+    problem it already had, as when a rename elsewhere on it touches it.
     """
     base_counts: Counter[tuple[str, int]] = Counter(
         (finding.code, finding.line) for finding in base_findings or ()
     )
+    before = _rewritten_findings(changed, base_findings) if rewritten else Counter()
     kept: list[F] = []
     for finding in findings:
         if on_added_lines(changed, finding, span):
+            key = (finding.code, finding.message, changed.hunk_at(finding.line))
+            if before[key] > 0:
+                before[key] -= 1
+                continue
             kept.append(finding)
             continue
         if base_findings is None:
@@ -233,11 +242,32 @@ def caused_by_change(
     return kept
 
 
-def needs_base(changed: ChangedFile, findings: Sequence[Finding]) -> bool:
-    """Whether a file has findings off its added lines, which only the base can explain."""
+def _rewritten_findings(
+    changed: ChangedFile, base_findings: Sequence[Finding] | None
+) -> Counter[tuple[str, str, int | None]]:
+    """Base findings on lines a hunk removed, by code, message and hunk."""
+    counts: Counter[tuple[str, str, int | None]] = Counter()
+    if changed.wholly_added or not base_findings:
+        return counts
+    removed = {line: index for index, hunk in enumerate(changed.hunks) for line in hunk.removed}
+    for finding in base_findings:
+        if finding.line in removed:
+            counts[(finding.code, finding.message, removed[finding.line])] += 1
+    return counts
+
+
+def needs_base(changed: ChangedFile, findings: Sequence[Finding], rewritten: bool = False) -> bool:
+    """Whether a file has findings only the base can explain: off its added lines, or
+    (with ``rewritten``) on added lines of a hunk that also removed lines."""
     if changed.wholly_added or changed.old_path is None:
         return False
-    return any(finding.line not in changed.added for finding in findings)
+    for finding in findings:
+        if finding.line not in changed.added:
+            return True
+        hunk = changed.hunk_at(finding.line) if rewritten else None
+        if hunk is not None and changed.hunks[hunk].removed:
+            return True
+    return False
 
 
 def is_test_file(path: str) -> bool:

@@ -292,7 +292,7 @@ async def analyse(context: Context, extra: list[str], kind: str) -> PylintReport
     base_task = asyncio.ensure_future(complete(context, base_lookup, runner))
     try:
         new = await complete(context, new_lookup, runner)
-        if any(needs_base(f, new.get(f.path, [])) for f in modified):
+        if any(needs_base(f, new.get(f.path, []), rewritten=True) for f in modified):
             try:
                 base = await base_task
             except RuntimeError:
@@ -323,8 +323,12 @@ def _report(
         text = changes.read(changed.path)
         statements += changed_statements(parse(text), text, changed.added)
         found = new.get(changed.path, [])
-        compared += needs_base(changed, found)
-        kept[changed.path] = caused_by_change(changed, found, base.get(changed.path))
+        compared += needs_base(changed, found, rewritten=True)
+        # A pylint finding a rewritten line already had is not the change's; bandit keeps
+        # its own: a rewritten line with an old security problem may now reach it.
+        kept[changed.path] = caused_by_change(
+            changed, found, base.get(changed.path), rewritten=True
+        )
     return PylintReport(kept, statements, len(python), compared)
 
 
