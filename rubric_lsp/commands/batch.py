@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import importlib.util
 import json
-import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -17,6 +15,7 @@ from typing import IO, Any
 import attrs
 
 from rubric_lsp.commands.output import print_error
+from rubric_lsp.commands.stopping import run_until_signalled
 from rubric_lsp.scoring.batch.api import ENGINES, RAY_HINT, stream
 from rubric_lsp.scoring.batch.items import BatchItem, BatchResult, parse_lines, with_advantages
 from rubric_lsp.scoring.engine import ScoreOptions
@@ -176,20 +175,8 @@ async def _batch(
 
 
 async def _main(call: Callable[[], Any]) -> None:
-    """Run the batch, ending cleanly on SIGTERM or SIGHUP: cancelled, checkouts go."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    assert task is not None
-    signals = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
-    for signum in signals:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, task.cancel)
-    try:
-        await call()
-    finally:
-        for signum in signals:
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
+    """Run the batch, ending cleanly on a signal (cancelled, checkouts go), by force if stuck."""
+    await run_until_signalled(COMMAND, call)
 
 
 def run(args: argparse.Namespace, options: ScoreOptions) -> int:

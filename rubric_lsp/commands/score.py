@@ -8,7 +8,6 @@ import contextlib
 import dataclasses
 import logging
 import os
-import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from rich.table import Table
 from rubric_lsp.commands import batch
 from rubric_lsp.commands.output import console as report_console
 from rubric_lsp.commands.output import output_problem, print_error, verdict_line
+from rubric_lsp.commands.stopping import run_until_signalled
 from rubric_lsp.scoring.critic import registry
 from rubric_lsp.scoring.engine import Progress, ScoreResult, number, run_scoring
 from rubric_lsp.scoring.gitrepo import Repository
@@ -209,32 +209,23 @@ def progress_line(event: Progress) -> str:
 
 
 async def _main(options: ScoreOptions, progress: bool) -> tuple[ScoreResult, Path]:
-    """Score, ending cleanly on SIGTERM or SIGHUP: the task is cancelled so checkouts go."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    assert task is not None
-    # SIGHUP: the terminal running the command was closed.
-    signals = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
-    # Not possible outside the main thread or where there are no signals.
-    for signum in signals:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, task.cancel)
-
+    """Score, ending cleanly on a signal (cancelled, so checkouts go), by force if stuck."""
     started = time.monotonic()
 
     def show(event: Progress) -> None:
         print(progress_line(event), file=sys.stderr, flush=True)
 
-    ticker = asyncio.create_task(_still_running(started)) if progress else None
-    try:
-        result = await run_scoring(options, show if progress else None)
-        return result, (await Repository.find(options.repo)).root
-    finally:
-        if ticker is not None:
-            ticker.cancel()
-        for signum in signals:
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
+    async def scored() -> tuple[ScoreResult, Path]:
+        ticker = asyncio.create_task(_still_running(started)) if progress else None
+        try:
+            result = await run_scoring(options, show if progress else None)
+            return result, (await Repository.find(options.repo)).root
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+
+    # SIGHUP too: the terminal running the command was closed.
+    return await run_until_signalled(COMMAND, scored)
 
 
 def print_text(result: ScoreResult, console: Console) -> None:
