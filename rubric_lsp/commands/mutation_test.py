@@ -15,11 +15,13 @@ from rich.table import Table
 from rubric_lsp.commands.output import print_error
 from rubric_lsp.commands.score import (
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     add_check_selection,
     add_settings,
     overrides_from,
     settings_from,
 )
+from rubric_lsp.commands.stopping import run_until_signalled
 from rubric_lsp.scoring.engine import ScoreOptions
 from rubric_lsp.scoring.gitrepo import Repository
 from rubric_lsp.scoring.mutations.campaign import ConcurrentScorer, MutationReport, run_campaign
@@ -137,10 +139,13 @@ def run(args: argparse.Namespace) -> int:
     """Run `rubric test`; 0 all claimed defects caught, 1 one slipped through, 2 on errors."""
     try:
         progress = args.format == "text" and sys.stderr.isatty()
-        report = asyncio.run(_main(args, progress))
+        report = asyncio.run(run_until_signalled(COMMAND, lambda: _main(args, progress)))
     except ScoringError as error:
         print_error(COMMAND, str(error))
         return 2
+    except asyncio.CancelledError:
+        print_error(COMMAND, "terminated")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print_error(COMMAND, "interrupted")
         return EXIT_INTERRUPTED
