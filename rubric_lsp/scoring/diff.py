@@ -94,11 +94,14 @@ class ChangedFile:
         """Added lines and the lines where something was deleted."""
         return self.added | self.touched
 
+    def _last_hunk_from(self, line: int) -> int:
+        """The index of the last hunk whose new side starts at or before ``line``; -1 if none."""
+        return bisect.bisect_right([hunk.target_first for hunk in self.hunks], line) - 1
+
     def hunk_at(self, line: int) -> int | None:
         """The index of the hunk whose new side holds ``line``; None outside every hunk."""
-        starts = [hunk.target_first for hunk in self.hunks]
-        index = bisect.bisect_right(starts, line) - 1
-        if index >= 0 and line < self.hunks[index].target_first + self.hunks[index].target_length:
+        index = self._last_hunk_from(line)
+        if index >= 0 and line < self.hunks[index].target_end:
             return index
         return None
 
@@ -106,12 +109,11 @@ class ChangedFile:
         """The base line an unchanged new line came from; None for added lines."""
         if self.wholly_added or line in self.added:
             return None
-        starts = [hunk.target_first for hunk in self.hunks]
-        index = bisect.bisect_right(starts, line) - 1
+        index = self._last_hunk_from(line)
         offset = 0
         if index >= 0:
             hunk = self.hunks[index]
-            if line < hunk.target_first + hunk.target_length:
+            if line < hunk.target_end:
                 return hunk.context.get(line)
             offset = hunk.source_end - hunk.target_end
         return line + offset
