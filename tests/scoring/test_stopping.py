@@ -7,9 +7,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from support.processes import running
 
 # A command whose cleanup never ends: it swallows every cancellation. It starts one child
 # and one process that left its session (found only by its run mark).
@@ -35,16 +35,7 @@ asyncio.run(stopping.run_until_signalled("score", stuck, grace=float(sys.argv[1]
 
 def sleeping(seconds: str) -> list[int]:
     """Pids of `sleep SECONDS` processes."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                argv = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if argv[:2] == [b"sleep", seconds.encode()]:
-                found.append(int(entry.name))
-    return found
+    return running("sleep", seconds)
 
 
 def _stuck(grace: float) -> subprocess.Popen[str]:

@@ -13,6 +13,7 @@ from rubric_lsp.language.parser import parse
 from rubric_lsp.scoring.result import CriterionScore, ScoreResult
 
 from .gitrepo import git
+from .processes import running
 
 # The rubric of the environment running the tests, beside its Python.
 RUBRIC = str(Path(sys.executable).with_name("rubric"))
@@ -123,16 +124,7 @@ def hanging_patch(repo: Path) -> str:
 
 def hanging_processes() -> list[int]:
     """Pids of the hanging test's marked `sleep`, wherever it ended up."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                argv = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if argv[:2] == [b"sleep", HANG_SECONDS.encode()]:
-                found.append(int(entry.name))
-    return found
+    return running("sleep", HANG_SECONDS)
 
 
 def leftovers(repo: Path, owner: int) -> list[str]:
