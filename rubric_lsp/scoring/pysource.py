@@ -257,8 +257,7 @@ def _rewritten_findings(
 
 
 def needs_base(changed: ChangedFile, findings: Sequence[Finding], rewritten: bool = False) -> bool:
-    """Whether a file has findings only the base can explain: off its added lines, or
-    (with ``rewritten``) on added lines of a hunk that also removed lines."""
+    """Whether only the base explains a finding: off added lines, or in a rewriting hunk."""
     if changed.wholly_added or changed.old_path is None:
         return False
     for finding in findings:
