@@ -2,8 +2,8 @@
 
 Run: python benchmarks/bench_storm.py [--edits 1000] [--memory-edits 10000] [--cycles 10000]
 
-Opens a 1,000-line rubric and sends edits back to back (no wait between them), with a
-hover or completion request after every few edits; prints p50/p99 of those requests and
+Opens a 1,000-line rubric and sends edits back to back (no wait between them; or
+``--interval`` ms apart), with a hover or completion request after every few edits; prints p50/p99 of those requests and
 checks that the last publication is of the last version and versions never go back.
 Then sends many more edits, and many open/close cycles, and prints the server's RSS
 before and after each, with the load average (the machine may be shared).
@@ -130,9 +130,9 @@ async def timed(call: Any) -> float:
 
 
 async def storm(
-    bench: Storm, text: str, edits: int, every: int, rng: random.Random
+    bench: Storm, text: str, edits: int, every: int, rng: random.Random, pause: float = 0.0
 ) -> tuple[list[float], list[float], int]:
-    """Edits back to back with a request every ``every`` edits; the latencies and last version."""
+    """Edits ``pause`` seconds apart (0: back to back), a request every ``every`` edits."""
     client = bench.client
     lines = text.split("\n")
     score_lines = [i for i, line in enumerate(lines) if line.startswith("  c") and '"' in line]
@@ -170,7 +170,7 @@ async def storm(
             request = hover if (index // every) % 2 else complete
             pending.append(asyncio.ensure_future(request(position)))
         # Let the client write the message, as an editor does between keystrokes.
-        await asyncio.sleep(0)
+        await asyncio.sleep(pause)
     await asyncio.gather(*pending)
     return hovers, completions, version
 
@@ -208,13 +208,17 @@ class Round:
     never_back: bool
 
 
-async def storm_round(bench: Storm, text: str, edits: int, every: int, seed: int) -> Round:
+async def storm_round(
+    bench: Storm, text: str, edits: int, every: int, seed: int, pause: float = 0.0
+) -> Round:
     """Open the rubric, storm it, wait for the last publication, and close it."""
     bench.versions.pop(URI, None)
     bench.open(URI, text)
     await bench.settle(URI, 1)
     cpu_before, wall_before = cpu_seconds(bench.pid), time.perf_counter()
-    hovers, completions, version = await storm(bench, text, edits, every, random.Random(seed))
+    hovers, completions, version = await storm(
+        bench, text, edits, every, random.Random(seed), pause
+    )
     wall = time.perf_counter() - wall_before
     cpu = cpu_seconds(bench.pid) - cpu_before
     await bench.settle(URI, version)
@@ -236,14 +240,20 @@ def print_round(name: str, result: Round) -> None:
 
 
 async def compare(
-    servers: dict[str, str], text: str, edits: int, every: int, rounds: int, delay: int
+    servers: dict[str, str],
+    text: str,
+    edits: int,
+    every: int,
+    rounds: int,
+    delay: int,
+    pause: float = 0.0,
 ) -> int:
     """Alternate storms between servers, so each sees the same load; medians over rounds."""
     benches = {name: await start(command, delay) for name, command in servers.items()}
     results: dict[str, list[Round]] = {name: [] for name in servers}
     for index in range(rounds):
         for name, bench in benches.items():
-            result = await storm_round(bench, text, edits, every, seed=index)
+            result = await storm_round(bench, text, edits, every, seed=index, pause=pause)
             results[name].append(result)
             print_round(f"{name} #{index + 1} ", result)
     print(f"medians over {rounds} rounds (p50 and p99 of each round):")
@@ -396,8 +406,9 @@ async def run(args: argparse.Namespace) -> int:
     """The storm (side by side with a baseline server when given), then memory."""
     command = os.environ.get("RUBRIC_LSP_SERVER", f"{sys.executable} -m rubric_lsp.lsp")
     text = generate(1000)
+    spacing = f"{args.interval:g} ms apart" if args.interval else "back to back"
     print(
-        f"edit storm: {args.edits} edits back to back on a {text.count(chr(10))}-line rubric,"
+        f"edit storm: {args.edits} edits {spacing} on a {text.count(chr(10))}-line rubric,"
         f" a request every {args.every}"
     )
     if args.cpu:
@@ -409,7 +420,9 @@ async def run(args: argparse.Namespace) -> int:
     if args.floor:
         floor = Path(__file__).with_name("null_server.py")
         servers = {"floor": f"{shlex.quote(sys.executable)} {shlex.quote(str(floor))}", **servers}
-    failures = await compare(servers, text, args.edits, args.every, args.rounds, args.delay)
+    failures = await compare(
+        servers, text, args.edits, args.every, args.rounds, args.delay, args.interval / 1000
+    )
     if args.memory_edits or args.cycles:
         bench = await start(command, args.delay)
         await memory(bench, text, args.memory_edits, args.cycles, args.every)
@@ -426,6 +439,12 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=5, help="a request after this many edits")
     parser.add_argument("--delay", type=int, default=50, help="the diagnosticDelay setting (ms)")
     parser.add_argument("--rounds", type=int, default=1, help="storms per server")
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=0.0,
+        help="milliseconds between edits (default 0: back to back; a fast typist: about 50)",
+    )
     parser.add_argument(
         "--baseline",
         help="a command starting another server (e.g. an older checkout's) to storm in turn",
