@@ -3,8 +3,9 @@
 Run: python benchmarks/bench_storm.py [--edits 1000] [--memory-edits 10000] [--cycles 10000]
 
 Opens a 1,000-line rubric and sends edits back to back (no wait between them; or
-``--interval`` ms apart), with a hover or completion request after every few edits; prints p50/p99 of those requests and
-checks that the last publication is of the last version and versions never go back.
+``--interval`` ms apart), with a hover or completion request after every few edits;
+prints p50/p99 of those requests and checks that the last publication is of the last
+version and versions never go back.
 Then sends many more edits, and many open/close cycles, and prints the server's RSS
 before and after each, with the load average (the machine may be shared).
 Targets: hover and completion p99 under 50 ms during the storm; RSS flat within 5 MB.
