@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from support.batch_patches import BROKEN, RUBRIC, STATIC, batch_file, comparable, leftovers, patches
 from support.gitrepo import copy_repo, state, write
+from support.processes import command_lines
 
 # Ray is imported only by the processes under test: its threads stay out of pytest's.
 if importlib.util.find_spec("ray") is None:
@@ -23,16 +24,11 @@ pytestmark = pytest.mark.slow
 
 def ray_processes() -> set[int]:
     """Pids of Ray's own processes (its raylet, GCS server and workers)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                argv = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"raylet" in argv or b"gcs_server" in argv or argv.startswith(b"ray::"):
-                found.add(int(entry.name))
-    return found
+    return {
+        pid
+        for pid, argv in command_lines().items()
+        if b"raylet" in argv or b"gcs_server" in argv or argv.startswith(b"ray::")
+    }
 
 
 def gone_within(pids: set[int], seconds: float) -> set[int]:
