@@ -444,7 +444,7 @@ def main() -> None:
         "--interval",
         type=float,
         default=0.0,
-        help="milliseconds between edits (default 0: back to back; a fast typist: about 50)",
+        help="milliseconds between edits (default 0: back to back; a fast typist: about 100)",
     )
     parser.add_argument(
         "--baseline",
