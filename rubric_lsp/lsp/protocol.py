@@ -14,6 +14,7 @@ import collections
 import contextlib
 import contextvars
 import functools
+import inspect
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ from typing import Any, BinaryIO
 from lsprotocol import types
 from pygls.exceptions import (
     JsonRpcException,
+    JsonRpcInternalError,
     JsonRpcInvalidRequest,
     JsonRpcParseError,
     JsonRpcServerNotInitialized,
@@ -40,6 +42,18 @@ _ANSWERED_BEFORE_INITIALIZE = frozenset({types.INITIALIZE, types.SHUTDOWN})
 _HEARD_BEFORE_INITIALIZE = frozenset({types.EXIT, "$/cancelRequest", "$/setTrace"})
 
 
+class Encoded:
+    """A request's result already encoded as JSON text: sent as it is."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, json_text: str) -> None:
+        self.json = json_text
+
+    def __repr__(self) -> str:
+        return f"Encoded({self.json[:60]!r}...)"
+
+
 def _is_id(value: object) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
@@ -50,6 +64,7 @@ class RubricProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initialize_seen = False
+        self._writing: set[asyncio.Future[Any]] = set()
 
     # Bodies come from the framer; each is read here instead of in pygls's reader, so
     # that what cannot be read is answered when it has an id.
@@ -128,6 +143,39 @@ class RubricProtocol(LanguageServerProtocol):
             self._send_data({"jsonrpc": self.VERSION, "id": None, "error": payload})
             return
         self._send_response(msg_id, error=error.to_response_error())
+
+    def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        """Send a response; an ``Encoded`` result goes out as the JSON it already is."""
+        if error is not None or not isinstance(result, Encoded):
+            super()._send_response(msg_id, result, error)
+            return
+        body = f'{{"jsonrpc":"2.0","id":{json.dumps(msg_id)},"result":{result.json}}}'.encode()
+        if self._include_headers:
+            header = (
+                f"Content-Length: {len(body)}\r\n"
+                f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            )
+            body = header.encode() + body
+        self._write(body)
+
+    def _write(self, data: bytes) -> None:
+        """Write bytes to the client as pygls's ``_send_data`` does."""
+        if self.writer is None:
+            logger.error("no transport to send a response on")
+            return
+        try:
+            written = self.writer.write(data)
+            if inspect.isawaitable(written):
+                # Held until written: a task nobody holds may be collected before it ends.
+                task = asyncio.ensure_future(written)
+                self._writing.add(task)
+                task.add_done_callback(self._writing.discard)
+        except BrokenPipeError:
+            logger.exception("could not send a response: the client's pipe is closed")
+            raise
+        except Exception as error:
+            logger.exception("could not send a response")
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def handle_frame(self, frame: Frame) -> bool:
         """Handle a body, or log what the framer dropped; whether it started no task."""
@@ -272,6 +320,57 @@ def read_stream(stream: BinaryIO, deliver: Callable[[list[Frame] | None], None])
         logger.info("stopped reading: %s", error)
     finally:
         deliver(None)
+
+
+class _PipeState(asyncio.Protocol):
+    """Notes when the client's end of the pipe goes away."""
+
+    def __init__(self) -> None:
+        self.lost: Exception | None = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = exc or BrokenPipeError("the client closed its end of the pipe")
+
+
+class PipeWriter:
+    """Writes to the client's pipe without ever blocking the event loop."""
+
+    # Long enough to flush what is queued when the client reads; bounded when it never does.
+    CLOSE_TIMEOUT = 5.0
+
+    def __init__(self, transport: asyncio.WriteTransport, state: _PipeState) -> None:
+        self._transport = transport
+        self._state = state
+
+    @classmethod
+    async def connect(cls, stream: BinaryIO) -> PipeWriter | None:
+        """A writer over a pipe, socket or terminal; None for anything else (e.g. a file)."""
+        loop = asyncio.get_running_loop()
+        try:
+            transport, state = await loop.connect_write_pipe(_PipeState, stream)
+        except (ValueError, OSError, AttributeError, NotImplementedError) as error:
+            logger.info("writing without a pipe transport: %s", error)
+            return None
+        return cls(transport, state)
+
+    def write(self, data: bytes) -> None:
+        """Write now what the pipe takes; the event loop writes the rest when it can."""
+        # A client that stops reading fills the pipe; a blocking write would then stop
+        # the event loop, and every request, with it.
+        if self._state.lost is not None or self._transport.is_closing():
+            raise BrokenPipeError("the client's end of the pipe is closed")
+        self._transport.write(data)
+
+    async def close(self) -> None:
+        """Write what is buffered (waiting at most ``CLOSE_TIMEOUT``), then close the pipe."""
+        deadline = asyncio.get_running_loop().time() + self.CLOSE_TIMEOUT
+        while (
+            self._transport.get_write_buffer_size()
+            and self._state.lost is None
+            and asyncio.get_running_loop().time() < deadline
+        ):
+            await asyncio.sleep(0.01)
+        self._transport.close()
 
 
 async def serve_stream(protocol: RubricProtocol, stream: BinaryIO) -> None:

@@ -21,7 +21,12 @@ from rubric_lsp import __version__
 from rubric_lsp.language.parser import lark_parser
 from rubric_lsp.lsp.convert import SOURCE, UTF16, Codec
 from rubric_lsp.lsp.diagnostic_store import DiagnosticStore
-from rubric_lsp.lsp.protocol import RubricProtocol, serve_connection, serve_stream
+from rubric_lsp.lsp.protocol import (
+    PipeWriter,
+    RubricProtocol,
+    serve_connection,
+    serve_stream,
+)
 from rubric_lsp.lsp.settings import Settings
 from rubric_lsp.lsp.snapshot import ModelCache, Snapshot
 from rubric_lsp.lsp.textsync import LspTextDocument
@@ -56,15 +61,23 @@ class RubricLanguageServer(LanguageServer):
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve over stdio, reading messages with the server's own framing."""
         self._stop_event = threading.Event()
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         try:
-            asyncio.run(serve_stream(self.rpc, stdin or sys.stdin.buffer))
+            asyncio.run(self._serve_stdio(stdin or sys.stdin.buffer, stdout or sys.stdout.buffer))
         except BrokenPipeError:
             logger.error("the client closed the connection")
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
             self.shutdown()  # type: ignore[no-untyped-call]
+
+    async def _serve_stdio(self, stdin: BinaryIO, stdout: BinaryIO) -> None:
+        pipe = await PipeWriter.connect(stdout)
+        # pygls awaits a writer's close when it returns an awaitable, as PipeWriter's does.
+        writer: Any = pipe or StdoutWriter(stdout)  # a file never fills up
+        self.protocol.set_writer(writer)
+        await serve_stream(self.rpc, stdin)
+        if pipe is not None:
+            await pipe.close()  # the answers to the last requests before the input ended
 
     def start_tcp(self, host: str, port: int) -> None:
         """Serve one client at a time over TCP, with the server's own framing."""

@@ -254,3 +254,16 @@ def test_a_malformed_notification_is_dropped(raw: RawServer) -> None:
     raw.send(frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {}}))
     raw.send(frame({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": []}}))
     assert "result" in raw.hover()
+
+
+def test_a_client_that_stops_reading_cannot_stall_the_server(raw: RawServer) -> None:
+    initialize(raw)
+    # Far more answers than a pipe holds (64 KB on Linux), none of them read: a server
+    # that writes on its event loop blocks in the first write that does not fit, and
+    # never reads the shutdown and exit below.
+    raw.send(b"".join(frame({**HOVER, "id": n}) for n in range(2, 6002)))
+    raw.send(frame({"jsonrpc": "2.0", "id": 9000, "method": "shutdown"}))
+    raw.send(frame({"jsonrpc": "2.0", "method": "exit"}))
+    # Exit after shutdown: code 0, once the few seconds given to the client to take what
+    # is buffered have passed.
+    assert raw.process.wait(30) == 0

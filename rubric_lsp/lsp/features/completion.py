@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import functools
+import json
+from typing import NamedTuple
 
+import attrs
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 
 from rubric_lsp.language.checks import BUILTIN_CHECKS
-from rubric_lsp.language.context import Context, Token, context_at, tokens
+from rubric_lsp.language.context import Token, context_at, tokens
 from rubric_lsp.language.model import Criterion
 from rubric_lsp.language.vocabulary import (
     BLOCKS,
@@ -21,6 +25,7 @@ from rubric_lsp.language.vocabulary import (
 from rubric_lsp.lsp.convert import Positions, markdown
 from rubric_lsp.lsp.feature import Feature, request
 from rubric_lsp.lsp.features.hover import criterion_markdown
+from rubric_lsp.lsp.protocol import Encoded
 from rubric_lsp.lsp.server import RubricLanguageServer
 from rubric_lsp.lsp.snapshot import Snapshot
 
@@ -29,13 +34,80 @@ Kind = types.CompletionItemKind
 _CHECK_OFF = "The check does not run; a criterion bound to it is unscored."
 
 
-class _Items:
-    """Builds the items of one request with a shared replace range and snippet support."""
+class Entry(NamedTuple):
+    """One completion item apart from its replace range, which every item of a request shares."""
 
-    def __init__(self, positions: Positions, where: Context, offset: int, snippets: bool) -> None:
-        self.range = positions.range_of_offsets(where.start, offset)
+    label: str
+    kind: types.CompletionItemKind
+    doc: str | None
+    detail: str | None
+    new_text: str
+    snippet: bool
+    sort: str | None
+
+    def item(self, replace: types.Range) -> types.CompletionItem:
+        """The item as lsprotocol types it."""
+        return types.CompletionItem(
+            label=self.label,
+            kind=self.kind,
+            detail=self.detail,
+            documentation=markdown(self.doc) if self.doc else None,
+            text_edit=types.TextEdit(range=replace, new_text=self.new_text),
+            insert_text_format=(
+                types.InsertTextFormat.Snippet if self.snippet else types.InsertTextFormat.PlainText
+            ),
+            filter_text=self.label,
+            sort_text=self.sort,
+        )
+
+
+@attrs.frozen
+class Completions:
+    """The items that may stand at a position: their entries and the range they replace."""
+
+    replace: types.Range
+    entries: list[Entry]
+
+    def typed(self) -> types.CompletionList:
+        """The items as an lsprotocol completion list."""
+        return types.CompletionList(
+            is_incomplete=False, items=[entry.item(self.replace) for entry in self.entries]
+        )
+
+    def encoded(self) -> str:
+        """The completion list as JSON, equal to the converter's encoding of ``typed()``."""
+        # Typing re-asks for the same items at a new range: each item's JSON around its
+        # range is kept, so a request costs a join, not building and encoding a dozen
+        # nested objects (the most expensive part of answering during an edit storm).
+        start, end = self.replace.start, self.replace.end
+        where = (
+            f'{{"start":{{"line":{start.line},"character":{start.character}}},'
+            f'"end":{{"line":{end.line},"character":{end.character}}}}}'
+        )
+        items = ",".join(head + where + tail for head, tail in map(_encoded_item, self.entries))
+        return f'{{"isIncomplete":false,"items":[{items}]}}'
+
+
+_CONVERTER = get_converter()
+_RANGE_MARK = types.Range(start=types.Position(line=0, character=0), end=types.Position(0, 0))
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded_item(entry: Entry) -> tuple[str, str]:
+    """An item's JSON before its replace range and after it."""
+    encoded = json.dumps(_CONVERTER.unstructure(entry.item(_RANGE_MARK)))
+    mark = json.dumps(_CONVERTER.unstructure(_RANGE_MARK))
+    head, found, tail = encoded.partition(f'"range": {mark}')
+    assert found, "the converter encodes a text edit's range under its name"
+    return head + '"range":', tail
+
+
+class _Items:
+    """Collects the entries of one request, with the client's snippet support."""
+
+    def __init__(self, snippets: bool) -> None:
         self.snippets = snippets
-        self.items: list[types.CompletionItem] = []
+        self.entries: list[Entry] = []
 
     def add(
         self,
@@ -50,22 +122,7 @@ class _Items:
     ) -> None:
         use_snippet = snippet is not None and self.snippets
         new_text = snippet if use_snippet and snippet is not None else (text or label)
-        self.items.append(
-            types.CompletionItem(
-                label=label,
-                kind=kind,
-                detail=detail,
-                documentation=markdown(doc) if doc else None,
-                text_edit=types.TextEdit(range=self.range, new_text=new_text),
-                insert_text_format=(
-                    types.InsertTextFormat.Snippet
-                    if use_snippet
-                    else types.InsertTextFormat.PlainText
-                ),
-                filter_text=label,
-                sort_text=sort,
-            )
-        )
+        self.entries.append(Entry(label, kind, doc, detail, new_text, use_snippet, sort))
 
 
 def _criteria(snapshot: Snapshot) -> list[Criterion]:
@@ -109,10 +166,10 @@ def _score_snippet(names: list[str]) -> str:
 
 def complete(
     ls: RubricLanguageServer, text: str, positions: Positions, names: Snapshot, offset: int
-) -> list[types.CompletionItem]:
+) -> Completions:
     """The completion items at a character offset of ``text``; criteria come from ``names``."""
     where = context_at(text, offset)
-    items = _Items(positions, where, offset, ls.settings.snippets and _client_snippets(ls))
+    items = _Items(ls.settings.snippets and _client_snippets(ls))
     slot = where.slot
     criteria = _criteria(names)
     if slot == "block-keyword":
@@ -177,7 +234,7 @@ def complete(
                     f"minimum ${{1|{choices}|}} ${{2:4}}" if choices else "minimum ${1:name} ${2:4}"
                 )
             items.add(rule, Kind.Keyword, spec.doc, detail="rule", snippet=snippet)
-    return items.items
+    return Completions(positions.range_of_offsets(where.start, offset), items.entries)
 
 
 def _rubric_tokens(text: str) -> tuple[Token, ...]:
@@ -208,8 +265,8 @@ class CompletionFeature(Feature):
         types.TEXT_DOCUMENT_COMPLETION,
         types.CompletionOptions(trigger_characters=["="], resolve_provider=False),
     )
-    def completion(self, params: types.CompletionParams) -> types.CompletionList | None:
-        """The items that may stand at the cursor."""
+    def completion(self, params: types.CompletionParams) -> Encoded | None:
+        """The items that may stand at the cursor, as the JSON of a completion list."""
         ls, uri = self.server, params.text_document.uri
         document = ls.open_document(uri)
         if document is None:
@@ -221,5 +278,4 @@ class CompletionFeature(Feature):
         if snapshot is None or names is None:
             return None
         offset = snapshot.positions.offset(params.position)
-        items = complete(ls, snapshot.text, snapshot.positions, names, offset)
-        return types.CompletionList(is_incomplete=False, items=items)
+        return Encoded(complete(ls, snapshot.text, snapshot.positions, names, offset).encoded())
