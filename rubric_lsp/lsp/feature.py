@@ -142,6 +142,9 @@ class FeatureSet:
         self._features: list[Feature] = []
         for cls in classes:
             self._features.append(cls(server, self))
+        # Each fan-out calls only the features that implement it: a didChange reaches
+        # one feature of the dozen, thousands of times in an edit storm.
+        self._implementing: dict[str, list[Feature]] = {}
 
     def __iter__(self) -> Iterator[Feature]:
         return iter(self._features)
@@ -154,9 +157,13 @@ class FeatureSet:
         raise KeyError(cls.__name__)
 
     def overriding(self, method: str) -> list[Feature]:
-        """The features that implement a method of ``Feature`` themselves."""
-        base = getattr(Feature, method)
-        return [f for f in self._features if getattr(type(f), method) is not base]
+        """The features that implement a method of ``Feature`` themselves, in order."""
+        found = self._implementing.get(method)
+        if found is None:
+            base = getattr(Feature, method)
+            found = [f for f in self._features if getattr(type(f), method) is not base]
+            self._implementing[method] = found
+        return found
 
     def report(self, feature: object, method: str, error: BaseException) -> None:
         """Log one feature's failure with its traceback, and tell the client's log."""
@@ -170,16 +177,16 @@ class FeatureSet:
             )
 
     def notify(self, method: str, *args: Any) -> None:
-        """Call a synchronous lifecycle method on every feature."""
-        for feature in self._features:
+        """Call a synchronous lifecycle method on every feature that implements it."""
+        for feature in self.overriding(method):
             try:
                 getattr(feature, method)(*args)
             except Exception as error:  # one feature failing must not stop the others
                 self.report(feature, method, error)
 
     async def notify_async(self, method: str, *args: Any) -> None:
-        """Await an asynchronous lifecycle method of every feature, one after another."""
-        for feature in self._features:
+        """Await an asynchronous lifecycle method of each feature implementing it, in turn."""
+        for feature in self.overriding(method):
             try:
                 await getattr(feature, method)(*args)
             except Exception as error:  # one feature failing must not stop the others
@@ -188,7 +195,7 @@ class FeatureSet:
     def gather(self, method: str, *args: Any) -> list[Any]:
         """Every feature's contribution to a shared request, in feature order."""
         found: list[Any] = []
-        for feature in self._features:
+        for feature in self.overriding(method):
             try:
                 found.extend(getattr(feature, method)(*args))
             except Exception as error:  # the other features' parts are still answered
