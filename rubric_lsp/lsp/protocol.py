@@ -4,7 +4,8 @@ pygls drops a request it cannot read without answering, answers requests sent be
 ``initialize``, and keeps the future of every notification for the rest of the session
 (about 2 KB each). This protocol answers every request it can find an id in, refuses
 requests before ``initialize`` and after ``shutdown`` as LSP says, and forgets each
-handler's future once it is done.
+handler's future once it is done. The messages of typing (didChange, hover, completion)
+skip pygls's per-message machinery, and answers are written without blocking the loop.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import inspect
 import json
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.exceptions import (
+    FeatureRequestError,
     JsonRpcException,
     JsonRpcInternalError,
     JsonRpcInvalidRequest,
@@ -100,6 +103,13 @@ class RubricProtocol(LanguageServerProtocol):
             if quick is not None:
                 self._did_change(quick)
                 return True
+        if is_request and method in _POSITION_REQUESTS and self.initialize_seen:
+            params = _position_params(method, data.get("params"))
+            handler = self.fm.features.get(method)
+            synchronous = handler is not None and not inspect.iscoroutinefunction(handler)
+            if params is not None and handler is not None and synchronous and not self._shutdown:
+                self._answer_now(msg_id, handler, params)
+                return True
         try:
             message = self.structure_message(data)
         except JsonRpcException as error:
@@ -128,6 +138,24 @@ class RubricProtocol(LanguageServerProtocol):
                 handler(params)
         except Exception as error:  # e.g. a change to a document never opened
             self._server._report_server_error(error, JsonRpcException)
+
+    def _answer_now(self, msg_id: Any, handler: Callable[[Any], Any], params: Any) -> None:
+        """Run a synchronous request handler and send its answer, as pygls would."""
+        # Hover and completion come between keystrokes: pygls's futures, callbacks and
+        # context copies cost about as much as answering them.
+        try:
+            result = handler(params)
+        except JsonRpcException as error:
+            logger.exception("request %s failed", msg_id)
+            self._send_response(msg_id, error=error.to_response_error())
+            self._server._report_server_error(error, FeatureRequestError)
+        except Exception:
+            internal = JsonRpcInternalError.of(sys.exc_info())  # type: ignore[no-untyped-call]
+            logger.exception("request %s failed", msg_id)
+            self._send_response(msg_id, error=internal.to_response_error())
+            self._server._report_server_error(internal, FeatureRequestError)
+        else:
+            self._send_response(msg_id, result=result)
 
     def _refuse(self, msg_id: Any, why: str, is_request: bool) -> None:
         if is_request or msg_id is None:
@@ -264,6 +292,42 @@ def _position(data: Any) -> types.Position:
     if type(line) is not int or type(character) is not int:
         raise TypeError("a position's line and character are integers")
     return types.Position(line=line, character=character)
+
+
+# The requests of a document and a position that are read and answered without pygls's
+# dispatch, and the params each may carry.
+_POSITION_REQUESTS: dict[str, frozenset[str]] = {
+    types.TEXT_DOCUMENT_HOVER: frozenset({"textDocument", "position"}),
+    types.TEXT_DOCUMENT_COMPLETION: frozenset({"textDocument", "position", "context"}),
+}
+
+
+def _position_params(method: str, params: Any) -> Any:
+    """Hover or completion params read directly; None when not of the usual shape."""
+    # Anything else (progress tokens, unknown keys, wrong types) goes through pygls,
+    # which structures it or answers the error.
+    try:
+        if not params.keys() <= _POSITION_REQUESTS[method]:
+            return None
+        uri = params["textDocument"]["uri"]
+        if not isinstance(uri, str):
+            return None
+        document = types.TextDocumentIdentifier(uri=uri)
+        position = _position(params["position"])
+        if method == types.TEXT_DOCUMENT_HOVER:
+            return types.HoverParams(text_document=document, position=position)
+        context = params.get("context")
+        if context is not None:
+            trigger = context.get("triggerCharacter")
+            if not context.keys() <= {"triggerKind", "triggerCharacter"} or not (
+                trigger is None or isinstance(trigger, str)
+            ):
+                return None
+            kind = types.CompletionTriggerKind(context["triggerKind"])
+            context = types.CompletionContext(trigger_kind=kind, trigger_character=trigger)
+        return types.CompletionParams(text_document=document, position=position, context=context)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _did_change_params(params: Any) -> types.DidChangeTextDocumentParams | None:
