@@ -51,6 +51,14 @@ class TextLines:
         """The text with ``[start, end)`` replaced, its line starts patched, not recounted."""
         text = self.text[:start] + new_text + self.text[end:]
         starts = self.starts
+        if (
+            len(new_text) == end - start
+            and not _breaks(new_text)
+            and not _breaks(self.text, start, end)
+        ):
+            # Overtyping within a line keeps every line start: the list is shared, never
+            # changed in place (each edit builds a new one).
+            return TextLines(text, starts)
         first = bisect.bisect_right(starts, start) - 1
         last = bisect.bisect_right(starts, end) - 1
         # Recount from one line earlier (a CR before the edit may now pair with an LF at
@@ -67,6 +75,11 @@ class TextLines:
         patched = _starts(text, window_start, window_end, head)
         patched.extend(tail)
         return TextLines(text, patched)
+
+
+def _breaks(text: str, begin: int = 0, end: int | None = None) -> bool:
+    """Whether ``text[begin:end]`` holds a CR or an LF."""
+    return text.find("\n", begin, end) >= 0 or text.find("\r", begin, end) >= 0
 
 
 def _starts(text: str, begin: int, end: int, into: list[int]) -> list[int]:

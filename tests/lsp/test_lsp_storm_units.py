@@ -51,6 +51,24 @@ def test_line_starts_patched_over_many_edits_give_the_fresh_index() -> None:
         assert _index_fields(reused) == _index_fields(LineIndex(lines.text))
 
 
+def test_overtyping_keeps_the_line_starts_a_fresh_count_gives() -> None:
+    # Same-length replacements share the previous version's line starts; a break typed
+    # over a character, or a character over a break, must not.
+    rng = random.Random(7)
+    lines = TextLines("ab\rXc\nd\r\ne🚀f\n\rgh")
+    pieces = ["Y", "\n", "\r", "é", "🚀", "zz", "\r\n", ""]
+    for _ in range(500):
+        start = rng.randrange(len(lines.text) + 1)
+        piece = rng.choice(pieces)
+        end = min(len(lines.text), start + len(piece))
+        before = lines
+        lines = lines.replaced(start, end, piece[: end - start])
+        assert _index_fields(LineIndex.from_line_starts(lines.text, lines.starts)) == (
+            _index_fields(LineIndex(lines.text))
+        )
+        assert before.starts == TextLines(before.text).starts  # never changed in place
+
+
 def test_a_snapshot_remembers_a_derived_value_once_per_key() -> None:
     snapshot = Snapshot("file:///x.rubric", 1, "task {}\n", UTF16)
     calls: list[str] = []
