@@ -19,6 +19,7 @@ import inspect
 import json
 import logging
 import os
+import stat
 import sys
 import threading
 from collections.abc import Callable
@@ -402,20 +403,31 @@ class PipeWriter:
     # Long enough to flush what is queued when the client reads; bounded when it never does.
     CLOSE_TIMEOUT = 5.0
 
-    def __init__(self, transport: asyncio.WriteTransport, state: _PipeState) -> None:
+    def __init__(self, transport: asyncio.WriteTransport, state: _PipeState, fd: int) -> None:
         self._transport = transport
         self._state = state
+        self._fd = fd
 
     @classmethod
     async def connect(cls, stream: BinaryIO) -> PipeWriter | None:
-        """A writer over a pipe, socket or terminal; None for anything else (e.g. a file)."""
+        """A writer over a pipe or socket; None for anything else (a file, a terminal)."""
+        # The transport makes the descriptor non-blocking: a terminal shared with a shell
+        # must stay as it is, and a file never fills up.
+        try:
+            fd = stream.fileno()
+            mode = os.fstat(fd).st_mode
+        except (AttributeError, OSError, ValueError) as error:
+            logger.info("writing without a pipe transport: %s", error)
+            return None
+        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+            return None
         loop = asyncio.get_running_loop()
         try:
             transport, state = await loop.connect_write_pipe(_PipeState, stream)
-        except (ValueError, OSError, AttributeError, NotImplementedError) as error:
+        except (ValueError, OSError, NotImplementedError) as error:
             logger.info("writing without a pipe transport: %s", error)
             return None
-        return cls(transport, state)
+        return cls(transport, state, fd)
 
     def write(self, data: bytes) -> None:
         """Write now what the pipe takes; the event loop writes the rest when it can."""
@@ -434,7 +446,13 @@ class PipeWriter:
             and asyncio.get_running_loop().time() < deadline
         ):
             await asyncio.sleep(0.01)
-        self._transport.close()
+        # Blocking again, as it was given: another process may share the descriptor.
+        with contextlib.suppress(OSError):
+            os.set_blocking(self._fd, True)
+        if self._transport.get_write_buffer_size():
+            self._transport.abort()  # the client stopped reading: what is left is dropped
+        else:
+            self._transport.close()
 
 
 async def serve_stream(protocol: RubricProtocol, stream: BinaryIO) -> None:

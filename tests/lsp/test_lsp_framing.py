@@ -267,3 +267,26 @@ def test_a_client_that_stops_reading_cannot_stall_the_server(raw: RawServer) -> 
     # Exit after shutdown: code 0, once the few seconds given to the client to take what
     # is buffered have passed.
     assert raw.process.wait(30) == 0
+
+
+def test_answers_written_to_a_file_are_all_there(tmp_path: Any) -> None:
+    # A file is written as it is given (no pipe transport): every answer, in order, up to
+    # the end of the input.
+    out = tmp_path / "answers"
+    messages = [
+        frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+        frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+        *(frame({**HOVER, "id": n}) for n in range(2, 50)),
+    ]
+    with out.open("wb") as answers:
+        done = subprocess.run(
+            SERVER, input=b"".join(messages), stdout=answers, stderr=subprocess.DEVNULL, timeout=60
+        )
+    assert done.returncode == 0
+    ids = [
+        json.loads(body)["id"]
+        for body in out.read_bytes().split(b"Content-Length")
+        if body and b"\r\n\r\n" in body
+        for body in [body.partition(b"\r\n\r\n")[2]]
+    ]
+    assert ids == [1, *range(2, 50)]
