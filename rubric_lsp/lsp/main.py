@@ -24,6 +24,7 @@ from rubric_lsp.lsp.features.review import ReviewFeature
 from rubric_lsp.lsp.features.scoring import ScoringFeature
 from rubric_lsp.lsp.features.symbols import SymbolsFeature
 from rubric_lsp.lsp.features.tokens import TokensFeature
+from rubric_lsp.lsp.protocol import PipeWriter
 from rubric_lsp.lsp.setup import create_server
 
 # In this order every event reaches them: settings are read before anything uses them.
@@ -98,6 +99,9 @@ class EndOnTermination:
 
     async def _end(self, signum: int) -> None:
         await self.features.notify_async("shutdown")
+        writer = self.features.server.protocol.writer
+        if isinstance(writer, PipeWriter):
+            await writer.close(timeout=1.0)  # what is buffered, and the pipe blocking again
         sys.stdout.flush()
         # The thread that reads stdin would keep the process alive: leave at once.
         os._exit(128 + signum)

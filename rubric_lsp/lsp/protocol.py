@@ -140,6 +140,16 @@ class RubricProtocol(LanguageServerProtocol):
         except Exception as error:  # e.g. a change to a document never opened
             self._server._report_server_error(error, JsonRpcException)
 
+    async def handlers_done(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) for the requests still being answered."""
+        # Asynchronous handlers run as tasks; what the server asked the client is left.
+        # (pygls types the table as concurrent futures; an async handler's is a Task.)
+        futures: list[Any] = list(self._request_futures.values())
+        running = [f for f in futures if isinstance(f, asyncio.Task)]
+        if running:
+            await asyncio.wait(running, timeout=timeout)
+        await asyncio.sleep(0)  # their answers are sent by done callbacks
+
     def _answer_now(self, msg_id: Any, handler: Callable[[Any], Any], params: Any) -> None:
         """Run a synchronous request handler and send its answer, as pygls would."""
         # Hover and completion come between keystrokes: pygls's futures, callbacks and
@@ -409,17 +419,19 @@ class PipeWriter:
         self._fd = fd
 
     @classmethod
-    async def connect(cls, stream: BinaryIO) -> PipeWriter | None:
-        """A writer over a pipe or socket; None for anything else (a file, a terminal)."""
-        # The transport makes the descriptor non-blocking: a terminal shared with a shell
-        # must stay as it is, and a file never fills up.
+    async def connect(cls, stream: BinaryIO, reading: BinaryIO) -> PipeWriter | None:
+        """A writer over a pipe that is not also ``reading``; None for anything else."""
+        # The transport makes the descriptor non-blocking and watches it for reading (to
+        # notice the client leave): a socket that is stdin too would be read as closed,
+        # a terminal is shared with a shell, and a file never fills up.
         try:
             fd = stream.fileno()
-            mode = os.fstat(fd).st_mode
+            written = os.fstat(fd)
+            read = os.fstat(reading.fileno())
         except (AttributeError, OSError, ValueError) as error:
             logger.info("writing without a pipe transport: %s", error)
             return None
-        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        if not stat.S_ISFIFO(written.st_mode) or os.path.samestat(written, read):
             return None
         loop = asyncio.get_running_loop()
         try:
@@ -437,9 +449,9 @@ class PipeWriter:
             raise BrokenPipeError("the client's end of the pipe is closed")
         self._transport.write(data)
 
-    async def close(self) -> None:
-        """Write what is buffered (waiting at most ``CLOSE_TIMEOUT``), then close the pipe."""
-        deadline = asyncio.get_running_loop().time() + self.CLOSE_TIMEOUT
+    async def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """Write what is buffered (waiting at most ``timeout`` seconds), then close the pipe."""
+        deadline = asyncio.get_running_loop().time() + timeout
         while (
             self._transport.get_write_buffer_size()
             and self._state.lost is None
@@ -464,12 +476,19 @@ async def serve_stream(protocol: RubricProtocol, stream: BinaryIO) -> None:
 
     queued: collections.deque[Frame] = collections.deque()
     draining = False
+    at_end = False
+
+    def finish() -> None:
+        if not ended.done():
+            ended.set_result(None)
 
     def handle(frames: list[Frame] | None) -> None:
-        nonlocal draining
+        nonlocal draining, at_end
         if frames is None:
-            if not ended.done():
-                ended.set_result(None)
+            # The input ended; what was read before it is still handled.
+            at_end = True
+            if not draining:
+                finish()
             return
         queued.extend(frames)
         if not draining:
@@ -486,6 +505,8 @@ async def serve_stream(protocol: RubricProtocol, stream: BinaryIO) -> None:
                 loop.call_soon(drain)
                 return
         draining = False
+        if at_end:
+            finish()
 
     def deliver(frames: list[Frame] | None) -> None:
         with contextlib.suppress(RuntimeError):  # the loop is closed: the server is ending

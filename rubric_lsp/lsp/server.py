@@ -71,13 +71,15 @@ class RubricLanguageServer(LanguageServer):
             self.shutdown()  # type: ignore[no-untyped-call]
 
     async def _serve_stdio(self, stdin: BinaryIO, stdout: BinaryIO) -> None:
-        pipe = await PipeWriter.connect(stdout)
+        pipe = await PipeWriter.connect(stdout, stdin)
         # pygls awaits a writer's close when it returns an awaitable, as PipeWriter's does.
-        writer: Any = pipe or StdoutWriter(stdout)  # a file never fills up
+        writer: Any = pipe or StdoutWriter(stdout)
         self.protocol.set_writer(writer)
         await serve_stream(self.rpc, stdin)
+        # The input ended: the requests read before the end are still answered.
+        await self.rpc.handlers_done(PipeWriter.CLOSE_TIMEOUT)
         if pipe is not None:
-            await pipe.close()  # the answers to the last requests before the input ended
+            await pipe.close()
 
     def start_tcp(self, host: str, port: int) -> None:
         """Serve one client at a time over TCP, with the server's own framing."""

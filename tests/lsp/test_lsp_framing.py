@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -290,3 +291,63 @@ def test_answers_written_to_a_file_are_all_there(tmp_path: Any) -> None:
         for body in [body.partition(b"\r\n\r\n")[2]]
     ]
     assert ids == [1, *range(2, 50)]
+
+
+def test_requests_read_before_the_input_ends_are_all_answered() -> None:
+    # Hovers answer at once, document symbols in a task each: every one read before the
+    # end of the input gets its answer on the pipe before the server ends.
+    text = 'task {\n  title "t"\n}\nreward_rubric {\n  criterion tests weight=2\n}\n'
+    item = {"uri": "file:///a.rubric", "languageId": "rubric", "version": 1, "text": text}
+    messages = [
+        frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+        frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+        frame(
+            {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}}
+        ),
+    ]
+    for n in range(2, 40):
+        params: dict[str, Any] = {"textDocument": {"uri": "file:///a.rubric"}}
+        method = "textDocument/documentSymbol"
+        if n % 3:
+            method, params["position"] = "textDocument/hover", {"line": 4, "character": 14}
+        messages.append(frame({"jsonrpc": "2.0", "id": n, "method": method, "params": params}))
+    done = subprocess.run(
+        SERVER, input=b"".join(messages), capture_output=True, timeout=60, check=False
+    )
+    bodies = [part.partition(b"\r\n\r\n")[2] for part in done.stdout.split(b"Content-Length")]
+    answered = [json.loads(body).get("id") for body in bodies if body]
+    assert sorted(a for a in answered if a is not None) == list(range(1, 40))
+
+
+def test_a_socket_that_is_stdin_and_stdout_is_served() -> None:
+    # inetd, systemd socket activation, socat EXEC: one socket both ways. Written through a
+    # pipe transport it would be made non-blocking for the reader too, and read as closed.
+    ours, theirs = socket.socketpair()
+    process = subprocess.Popen(SERVER, stdin=theirs, stdout=theirs, stderr=subprocess.DEVNULL)
+    theirs.close()
+    try:
+        ours.sendall(
+            frame(
+                {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+            )
+        )
+        ours.sendall(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        ours.sendall(frame({**HOVER, "id": 2}))
+        received = b""
+        deadline = time.monotonic() + 30
+        while received.count(b"Content-Length") < 2 and time.monotonic() < deadline:
+            if select.select([ours], [], [], 0.2)[0]:
+                chunk = ours.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+        ids = [
+            json.loads(part.partition(b"\r\n\r\n")[2]).get("id")
+            for part in received.split(b"Content-Length")
+            if b"\r\n\r\n" in part
+        ]
+        assert ids == [1, 2]
+        assert process.poll() is None
+    finally:
+        ours.close()
+        process.wait(20)
