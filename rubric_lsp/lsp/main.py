@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -102,7 +103,8 @@ class EndOnTermination:
         writer = self.features.server.protocol.writer
         if isinstance(writer, PipeWriter):
             await writer.close(timeout=1.0)  # what is buffered, and the pipe blocking again
-        sys.stdout.flush()
+        with contextlib.suppress(OSError, ValueError):  # stdout closed with the pipe writer
+            sys.stdout.flush()
         # The thread that reads stdin would keep the process alive: leave at once.
         os._exit(128 + signum)
 

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+import attrs
 from lsprotocol import types
 from pygls.exceptions import (
     FeatureRequestError,
@@ -46,16 +47,11 @@ _ANSWERED_BEFORE_INITIALIZE = frozenset({types.INITIALIZE, types.SHUTDOWN})
 _HEARD_BEFORE_INITIALIZE = frozenset({types.EXIT, "$/cancelRequest", "$/setTrace"})
 
 
+@attrs.frozen
 class Encoded:
     """A request's result already encoded as JSON text: sent as it is."""
 
-    __slots__ = ("json",)
-
-    def __init__(self, json_text: str) -> None:
-        self.json = json_text
-
-    def __repr__(self) -> str:
-        return f"Encoded({self.json[:60]!r}...)"
+    json: str
 
 
 def _is_id(value: object) -> bool:
@@ -104,11 +100,15 @@ class RubricProtocol(LanguageServerProtocol):
             if quick is not None:
                 self._did_change(quick)
                 return True
-        if is_request and method in _POSITION_REQUESTS and self.initialize_seen:
-            params = _position_params(method, data.get("params"))
+        if (
+            is_request
+            and method in _POSITION_REQUESTS
+            and self.initialize_seen
+            and not self._shutdown
+        ):
             handler = self.fm.features.get(method)
-            synchronous = handler is not None and not inspect.iscoroutinefunction(handler)
-            if params is not None and handler is not None and synchronous and not self._shutdown:
+            params = _position_params(method, data.get("params"))
+            if params is not None and handler and not inspect.iscoroutinefunction(handler):
                 self._answer_now(msg_id, handler, params)
                 return True
         try:

@@ -53,8 +53,8 @@ class TextLines:
         starts = self.starts
         if (
             len(new_text) == end - start
-            and not _breaks(new_text)
-            and not _breaks(self.text, start, end)
+            and LINE_BREAK.search(new_text) is None
+            and LINE_BREAK.search(self.text, start, end) is None
         ):
             # Overtyping within a line keeps every line start: the list is shared, never
             # changed in place (each edit builds a new one).
@@ -75,11 +75,6 @@ class TextLines:
         patched = _starts(text, window_start, window_end, head)
         patched.extend(tail)
         return TextLines(text, patched)
-
-
-def _breaks(text: str, begin: int = 0, end: int | None = None) -> bool:
-    """Whether ``text[begin:end]`` holds a CR or an LF."""
-    return text.find("\n", begin, end) >= 0 or text.find("\r", begin, end) >= 0
 
 
 def _starts(text: str, begin: int, end: int, into: list[int]) -> list[int]:

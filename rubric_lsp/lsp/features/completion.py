@@ -90,14 +90,14 @@ class Completions:
 
 _CONVERTER = get_converter()
 _RANGE_MARK = types.Range(start=types.Position(line=0, character=0), end=types.Position(0, 0))
+_RANGE_MARK_JSON = f'"range": {json.dumps(_CONVERTER.unstructure(_RANGE_MARK))}'
 
 
 @functools.lru_cache(maxsize=1024)
 def _encoded_item(entry: Entry) -> tuple[str, str]:
     """An item's JSON before its replace range and after it."""
     encoded = json.dumps(_CONVERTER.unstructure(entry.item(_RANGE_MARK)))
-    mark = json.dumps(_CONVERTER.unstructure(_RANGE_MARK))
-    head, found, tail = encoded.partition(f'"range": {mark}')
+    head, found, tail = encoded.partition(_RANGE_MARK_JSON)
     assert found, "the converter encodes a text edit's range under its name"
     return head + '"range":', tail
 
